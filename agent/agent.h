@@ -1,0 +1,53 @@
+/* The agent's one context struct, passed down to every module. */
+#ifndef PANTAU_AGENT_H
+#define PANTAU_AGENT_H
+
+#include "device.h"
+#include "workq.h"
+
+#include <uv.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct send;
+struct batch;
+struct series_table;
+
+struct agent_config {
+	char *id;
+	char *site;
+	uint64_t interval_ms;      /* default poll interval */
+	char *profile_dir;         /* where SNMP and Modbus profiles live */
+	int64_t workers;           /* threads for blocking protocol calls */
+	char *log_level;
+	/* collector */
+	char *collector_address;   /* host:port */
+	bool collector_plaintext;  /* allowed only on loopback (TLS arrives later) */
+	uint64_t batch_max_delay_ms;
+	int64_t batch_max_samples;
+	uint64_t max_buffer;       /* bytes of unsent batches kept in memory */
+};
+
+struct agent {
+	uv_loop_t *loop;
+	const char *config_path;
+	struct agent_config cfg;
+	struct device **devices;   /* owned */
+	size_t ndevices;
+	bool once;                 /* --once: poll every device once, print JSON */
+	size_t once_pending;       /* devices whose --once poll has not finished */
+	size_t once_failed;
+	struct series_table *series;
+	struct batch *batch;
+	struct send *send;
+	struct workq workq;
+	bool workq_started;
+	bool stopping;
+	uv_signal_t sigint, sigterm;
+};
+
+/* The shared pool for blocking calls (libmodbus), started on first use.
+ * NULL if it could not be started. */
+struct workq *agent_workq(struct agent *a);
+
+#endif

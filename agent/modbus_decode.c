@@ -1,0 +1,2 @@
+/* Placeholder until this module is written; replaced by its owner. */
+typedef int modbus_decode_placeholder;
