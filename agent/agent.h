@@ -2,6 +2,7 @@
 #ifndef PANTAU_AGENT_H
 #define PANTAU_AGENT_H
 
+#include "conf.h"
 #include "device.h"
 #include "workq.h"
 
@@ -16,26 +17,28 @@ struct series_table;
 struct agent_config {
 	char *id;
 	char *site;
-	uint64_t interval_ms;      /* default poll interval */
-	char *profile_dir;         /* where SNMP and Modbus profiles live */
-	int64_t workers;           /* threads for blocking protocol calls */
+	uint64_t interval_ms; /* default poll interval */
+	char *profile_dir;    /* where SNMP and Modbus profiles live */
+	int64_t workers;      /* threads for blocking protocol calls */
 	char *log_level;
 	/* collector */
-	char *collector_address;   /* host:port */
-	bool collector_plaintext;  /* allowed only on loopback (TLS arrives later) */
+	char *collector_address;  /* host:port */
+	bool collector_plaintext; /* allowed only on loopback (TLS arrives later) */
 	uint64_t batch_max_delay_ms;
 	int64_t batch_max_samples;
-	uint64_t max_buffer;       /* bytes of unsent batches kept in memory */
+	uint64_t max_buffer;		  /* bytes of unsent batches kept in memory */
+	const struct conf_node *tls_node; /* refused until TLS exists */
 };
 
 struct agent {
 	uv_loop_t *loop;
 	const char *config_path;
+	struct conf_doc doc; /* kept: pollers may point into it */
 	struct agent_config cfg;
-	struct device **devices;   /* owned */
+	struct device **devices; /* owned */
 	size_t ndevices;
-	bool once;                 /* --once: poll every device once, print JSON */
-	size_t once_pending;       /* devices whose --once poll has not finished */
+	bool once;	     /* --once: poll every device once, print JSON */
+	size_t once_pending; /* devices whose --once poll has not finished */
 	size_t once_failed;
 	struct series_table *series;
 	struct batch *batch;
@@ -44,10 +47,16 @@ struct agent {
 	bool workq_started;
 	bool stopping;
 	uv_signal_t sigint, sigterm;
+	size_t devices_running; /* devices not yet stopped while stopping */
+	uv_timer_t grace;	/* waits for the last acks at shutdown */
+	uint64_t stop_started;
 };
 
 /* The shared pool for blocking calls (libmodbus), started on first use.
  * NULL if it could not be started. */
 struct workq *agent_workq(struct agent *a);
+
+/* Stops polling, delivers what it can, closes every handle; uv_run returns. */
+void agent_stop(struct agent *a);
 
 #endif

@@ -115,7 +115,8 @@ static int parse_map(struct conf_parser *p, struct conf_node *map, int depth)
 			return -ENOMEM;
 		for (size_t i = 0; i < map->n; i++) {
 			if (strcmp(map->pairs[i].key, key) == 0) {
-				rc = perr_set(p->err, "[%s:%d] duplicate key '%s' (first at line %d)",
+				rc = perr_set(p->err,
+					      "[%s:%d] duplicate key '%s' (first at line %d)",
 					      p->file, line, key, map->pairs[i].line);
 				free(key);
 				return rc;

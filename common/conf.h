@@ -25,9 +25,9 @@ struct conf_node {
 	enum conf_kind kind;
 	int line;
 	const char *file; /* borrowed from the conf_doc */
-	char *scalar;     /* CONF_SCALAR */
-	bool quoted;      /* scalar was quoted: never a number or a null */
-	size_t n;         /* entries in pairs (MAP) or items (SEQ) */
+	char *scalar;	  /* CONF_SCALAR */
+	bool quoted;	  /* scalar was quoted: never a number or a null */
+	size_t n;	  /* entries in pairs (MAP) or items (SEQ) */
 	struct conf_pair *pairs;
 	struct conf_node **items;
 };
@@ -52,21 +52,21 @@ int conf_error(struct perr *err, const struct conf_node *at, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 
 /* Scalar converters with [file:line] errors. */
-int conf_parse_duration_ms(const char *s, uint64_t *ms);  /* "10s", "500ms", "2m", "26h", "1d" */
-int conf_parse_size(const char *s, uint64_t *bytes);      /* "1GiB", "512MiB", "10kB", "100" */
+int conf_parse_duration_ms(const char *s, uint64_t *ms); /* "10s", "500ms", "2m", "26h", "1d" */
+int conf_parse_size(const char *s, uint64_t *bytes);	 /* "1GiB", "512MiB", "10kB", "100" */
 int conf_parse_int(const char *s, int64_t *v);
 int conf_parse_double(const char *s, double *v);
 int conf_parse_bool(const char *s, bool *v);
 
 enum conf_type {
-	CONF_T_STRING,   /* char *, malloc'd */
-	CONF_T_BOOL,     /* bool */
-	CONF_T_INT,      /* int64_t, bounds min..max */
-	CONF_T_DOUBLE,   /* double */
+	CONF_T_STRING,	 /* char *, malloc'd */
+	CONF_T_BOOL,	 /* bool */
+	CONF_T_INT,	 /* int64_t, bounds min..max */
+	CONF_T_DOUBLE,	 /* double */
 	CONF_T_DURATION, /* uint64_t milliseconds, bounds min..max */
-	CONF_T_SIZE,     /* uint64_t bytes, bounds min..max */
-	CONF_T_ENUM,     /* int: index into names */
-	CONF_T_NODE,     /* const struct conf_node *: handled by the caller */
+	CONF_T_SIZE,	 /* uint64_t bytes, bounds min..max */
+	CONF_T_ENUM,	 /* int: index into names */
+	CONF_T_NODE,	 /* const struct conf_node *: handled by the caller */
 };
 
 /* One option of a mapping: the table is the single place that says what a
@@ -74,10 +74,10 @@ enum conf_type {
 struct conf_option {
 	const char *name;
 	enum conf_type type;
-	size_t offset;       /* offsetof() into the target struct */
+	size_t offset; /* offsetof() into the target struct */
 	bool required;
-	const char *dflt;    /* default as text, parsed like the YAML value; NULL = none */
-	int64_t min, max;    /* for INT, DURATION, SIZE; both 0 = unbounded */
+	const char *dflt;	  /* default as text, parsed like the YAML value; NULL = none */
+	int64_t min, max;	  /* for INT, DURATION, SIZE; both 0 = unbounded */
 	const char *const *names; /* for ENUM, NULL-terminated */
 };
 

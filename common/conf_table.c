@@ -131,8 +131,7 @@ static int unknown_key(const struct conf_option *table, size_t n, const struct c
 		used += (size_t)w;
 	}
 	struct conf_node at = {.file = pair->value->file, .line = pair->line};
-	return conf_error(err, &at, "unknown key '%s' in %s (known: %s)", pair->key, section,
-			  list);
+	return conf_error(err, &at, "unknown key '%s' in %s (known: %s)", pair->key, section, list);
 }
 
 int conf_apply(const struct conf_option *table, size_t n, const struct conf_node *map,

@@ -34,7 +34,7 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 struct log_complaint {
 	uint64_t next_ms;     /* monotonic time before which repeats are muted */
 	uint32_t interval_ms; /* current backoff, doubles up to one day */
-	uint32_t muted;       /* repeats not printed since the last line */
+	uint32_t muted;	      /* repeats not printed since the last line */
 	bool active;
 };
 

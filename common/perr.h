@@ -11,7 +11,6 @@ struct perr {
 int perr_set(struct perr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The same with an explicit return code (a negative errno). */
-int perr_setc(struct perr *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int perr_setc(struct perr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

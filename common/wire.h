@@ -13,11 +13,11 @@
 
 enum {
 	WIRE_VERSION = PANTAU__PROTOCOL_VERSION__PROTOCOL_VERSION,
-	WIRE_MAX_STRING = 1024,      /* bytes in any name, unit or label */
-	WIRE_MAX_LABELS = 32,        /* labels on one series */
-	WIRE_MAX_SAMPLES = 1 << 20,  /* samples in one batch */
+	WIRE_MAX_STRING = 1024,	    /* bytes in any name, unit or label */
+	WIRE_MAX_LABELS = 32,	    /* labels on one series */
+	WIRE_MAX_SAMPLES = 1 << 20, /* samples in one batch */
 	WIRE_MAX_SERIES_DEFS = 1 << 16,
-	WIRE_MAX_ITEMS = 1 << 16,    /* inventory items */
+	WIRE_MAX_ITEMS = 1 << 16, /* inventory items */
 };
 
 /* Serialises env (its version is set to WIRE_VERSION) as one frame appended

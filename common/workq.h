@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 struct workq_job;
-typedef void (*workq_work_fn)(struct workq_job *job);   /* runs on a worker thread */
-typedef void (*workq_done_fn)(struct workq_job *job);   /* runs on the loop thread */
+typedef void (*workq_work_fn)(struct workq_job *job); /* runs on a worker thread */
+typedef void (*workq_done_fn)(struct workq_job *job); /* runs on the loop thread */
 
 /* Embed in the caller's struct; owned by the caller, borrowed by the queue
  * from workq_submit until its done callback. */
