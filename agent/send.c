@@ -220,7 +220,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b)
 	}
 	const uint8_t *msg;
 	size_t len;
-	int rc;
+	int rc = 0;
 	while (s->state == SEND_CONNECTED && (rc = frame_reader_next(&s->reader, &msg, &len)) > 0)
 		handle_frame(s, msg, len);
 	if (s->state == SEND_CONNECTED && rc < 0) {

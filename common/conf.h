@@ -83,7 +83,8 @@ struct conf_option {
 
 /* Applies a table to a mapping node: sets defaults, converts every present
  * key, refuses unknown keys and missing required ones. map may be NULL (all
- * defaults). 0 or -EINVAL with "[file:line] ..." in err. */
+ * defaults; required keys are then not checked: whether a missing section
+ * is an error is the caller's decision). 0 or -EINVAL with "[file:line] ..." in err. */
 int conf_apply(const struct conf_option *table, size_t n, const struct conf_node *map,
 	       const char *section, void *target, struct perr *err);
 

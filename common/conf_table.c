@@ -163,7 +163,9 @@ int conf_apply(const struct conf_option *table, size_t n, const struct conf_node
 		if (rc < 0)
 			return rc;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* A missing section (map NULL) is the caller's to judge: it only gets
+	 * its defaults here. */
+	for (size_t i = 0; map && i < n; i++) {
 		if (table[i].required && !conf_get(map, table[i].name)) {
 			return conf_error(err, map, "%s: required key '%s' is missing", section,
 					  table[i].name);
