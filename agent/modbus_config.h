@@ -1,0 +1,77 @@
+/* A Modbus device's `modbus:` section, turned into plain structs.
+ *
+ * Kept apart from the poller so it is testable without an agent: the
+ * poller's parse() calls modbus_config_parse() and keeps the result in
+ * dev->cfg. Every error reads "[file:line] ...". Addresses are 0-based
+ * protocol addresses; one that looks like 1-based register notation
+ * (40001.. on holding, 30001.. on input, 10001.. on discrete) is accepted
+ * with a warning. */
+#ifndef PANTAU_MODBUS_CONFIG_H
+#define PANTAU_MODBUS_CONFIG_H
+
+#include "conf.h"
+#include "modbus_decode.h"
+#include "modbus_plan.h"
+#include "perr.h"
+
+#include <stdint.h>
+
+/* How a field's value is reported; same order as enum series_kind. */
+enum modbus_kind { MODBUS_KIND_GAUGE = 0, MODBUS_KIND_COUNTER = 1, MODBUS_KIND_STATE = 2 };
+
+struct modbus_field {
+	char *metric;	 /* owned */
+	char *unit;	 /* owned; NULL if none */
+	int table;	 /* enum modbus_table */
+	int64_t address; /* 0..65535 */
+	int type;	 /* enum modbus_type */
+	int byte_order;	 /* enum modbus_order */
+	int word_order;	 /* enum modbus_order */
+	int64_t bit;	 /* 0..15, or -1 for the whole value */
+	int64_t length;	 /* registers of a string; 0 otherwise */
+	double scale;	 /* value = raw × scale + offset */
+	double offset;
+	int kind;	      /* enum modbus_kind */
+	uint32_t width;	      /* registers or bits the field occupies */
+	char address_text[8]; /* the `address` label, e.g. "100" */
+	char bit_text[4];     /* the `bit` label, "" if none */
+	int line;	      /* where the field was written */
+};
+
+/* RTU serial line; device NULL for TCP. */
+struct modbus_serial {
+	char *device; /* owned: /dev/ttyUSB0 */
+	int64_t baud;
+	int parity; /* index into "N", "E", "O" */
+	int64_t data_bits;
+	int64_t stop_bits;
+};
+
+struct modbus_cfg {
+	char *host;   /* owned; NULL for RTU */
+	char port[8]; /* TCP service, "502" by default */
+	struct modbus_serial serial;
+	int64_t unit;	     /* slave / unit id */
+	uint64_t timeout_ms; /* per request */
+	int64_t retries;     /* extra attempts after a transport error */
+	int64_t max_registers_per_read;
+	int64_t max_bits_per_read;
+	int64_t max_gap;	     /* hole bridged in one read, in registers */
+	struct modbus_field *fields; /* owned */
+	size_t nfields;
+	struct modbus_plan plan; /* owned */
+	unsigned nwarnings;	 /* warnings logged while parsing */
+};
+
+/* Parses the `modbus:` mapping. On success *out is a new config (free with
+ * modbus_config_free). node borrowed. 0 or -errno with err set. */
+int modbus_config_parse(const struct conf_node *node, struct modbus_cfg **out, struct perr *err);
+
+/* Frees a config and everything it owns; NULL is fine. */
+void modbus_config_free(struct modbus_cfg *cfg);
+
+/* If address on table looks like 1-based register notation (e.g. 40001 on
+ * holding), the 0-based address it probably means; otherwise -1. */
+int64_t modbus_config_notation_hint(int table, int64_t address);
+
+#endif
