@@ -1,0 +1,171 @@
+/* The shared, reference-counted profiles of one directory (see
+ * snmp_profile.h). Every SNMP device names the directory it was configured
+ * with; devices of one agent share a single copy. The list lives here rather
+ * than in struct agent so that adding the SNMP poller touched no core file;
+ * it holds nothing once the last device's configuration is freed. */
+#include "snmp_profile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct snmp_profile_set *sets; /* loaded sets, one per directory */
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_yaml(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+				  (n > 4 && strcmp(name + n - 4, ".yml") == 0));
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The profile files of path, sorted so the order never depends on the
+ * file system. */
+static int list_files(const char *path, char ***out, size_t *count, struct perr *err)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return perr_setc(err, -errno, "[%s] cannot open the SNMP profile directory: %s",
+				 path, strerror(errno));
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		if (!is_yaml(e->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **q = realloc(names, cap * sizeof(*names));
+			if (!q) {
+				rc = -ENOMEM;
+				break;
+			}
+			names = q;
+		}
+		if (!(names[n] = strdup(e->d_name)))
+			rc = -ENOMEM;
+		else
+			n++;
+	}
+	closedir(d);
+	if (rc < 0) {
+		free_names(names, n);
+		return perr_setc(err, rc, "out of memory");
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+static void set_free(struct snmp_profile_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		snmp_profile_free(&s->profiles[i]);
+	free(s->profiles);
+	free(s->dir);
+	free(s);
+}
+
+static int check_unique(const struct snmp_profile_set *s, const struct snmp_profile *p,
+			struct perr *err)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->profiles[i].name, p->name) == 0)
+			return perr_set(err, "[%s:1] profile name '%s' is already used by %s",
+					p->file, p->name, s->profiles[i].file);
+	return 0;
+}
+
+static int load_set(const char *dir, struct snmp_profile_set *s, struct perr *err)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s/snmp", dir) >= sizeof(path))
+		return perr_set(err, "[%s] profile directory name too long", dir);
+	char **names = NULL;
+	size_t n = 0;
+	int rc = list_files(path, &names, &n, err);
+	if (rc < 0)
+		return rc;
+	s->profiles = calloc(n ? n : 1, sizeof(s->profiles[0]));
+	if (!s->profiles)
+		rc = perr_setc(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char file[4096];
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s", path, names[i]) >= sizeof(file)) {
+			rc = perr_set(err, "[%s] profile file name too long", path);
+			break;
+		}
+		struct snmp_profile *p = &s->profiles[s->n];
+		rc = snmp_profile_load_file(file, p, err);
+		if (rc == 0 && (rc = check_unique(s, p, err)) < 0)
+			snmp_profile_free(p);
+		if (rc == 0)
+			s->n++;
+	}
+	free_names(names, n);
+	return rc;
+}
+
+int snmp_profile_set_get(const char *dir, struct snmp_profile_set **out, struct perr *err)
+{
+	for (struct snmp_profile_set *s = sets; s; s = s->next) {
+		if (strcmp(s->dir, dir) == 0) {
+			s->refs++;
+			*out = s;
+			return 0;
+		}
+	}
+	struct snmp_profile_set *s = calloc(1, sizeof(*s));
+	if (!s || !(s->dir = strdup(dir))) {
+		free(s);
+		return perr_setc(err, -ENOMEM, "out of memory");
+	}
+	int rc = load_set(dir, s, err);
+	if (rc < 0) {
+		set_free(s);
+		return rc;
+	}
+	s->refs = 1;
+	s->next = sets;
+	sets = s;
+	*out = s;
+	return 0;
+}
+
+void snmp_profile_set_put(struct snmp_profile_set *set)
+{
+	if (!set || --set->refs > 0)
+		return;
+	for (struct snmp_profile_set **pp = &sets; *pp; pp = &(*pp)->next) {
+		if (*pp == set) {
+			*pp = set->next;
+			break;
+		}
+	}
+	set_free(set);
+}
+
+const struct snmp_profile *snmp_profile_set_find(const struct snmp_profile_set *set,
+						 const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->profiles[i].name, name) == 0)
+			return &set->profiles[i];
+	return NULL;
+}

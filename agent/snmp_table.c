@@ -1,0 +1,332 @@
+/* The walk of one profile table (see snmp_table.h). */
+#include "snmp_table.h"
+
+#include "log.h"
+#include "snmp_value.h"
+#include "snmp_walk.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	TEXT_MAX = 256,		/* bytes kept of one label value */
+	TEXT_BUF_MAX = 4 << 20, /* all label values of one table */
+	STALLS_MAX = 3,
+};
+
+int snmp_table_begin(struct snmp_table_walk *w, const struct snmp_profile_table *t)
+{
+	memset(w, 0, sizeof(*w));
+	w->t = t;
+	w->ncols = t->ncolumns + t->nlabels;
+	w->cols = calloc(w->ncols, sizeof(w->cols[0]));
+	if (!w->cols)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->ncols; i++) {
+		struct snmp_table_col *c = &w->cols[i];
+		c->obj = i < t->ncolumns ? &t->columns[i] : &t->labels[i - t->ncolumns];
+		memcpy(c->last, c->obj->oid.sub, c->obj->oid.len * sizeof(oid));
+		c->last_len = c->obj->oid.len;
+	}
+	buf_init(&w->text, TEXT_BUF_MAX);
+	w->reps_limit = ~0u;
+	w->cols_limit = SNMP_TABLE_MAX_REQ_COLS;
+	return 0;
+}
+
+void snmp_table_end(struct snmp_table_walk *w)
+{
+	for (size_t i = 0; i < w->ncols; i++)
+		free(w->cols[i].cells);
+	free(w->cols);
+	free(w->sfx);
+	buf_free(&w->text);
+	memset(w, 0, sizeof(*w));
+}
+
+bool snmp_table_done(const struct snmp_table_walk *w)
+{
+	for (size_t i = 0; i < w->ncols; i++)
+		if (!w->cols[i].done)
+			return false;
+	return true;
+}
+
+static void end_all(struct snmp_table_walk *w)
+{
+	for (size_t i = 0; i < w->ncols; i++)
+		w->cols[i].done = true;
+}
+
+netsnmp_pdu *snmp_table_request(struct snmp_table_walk *w, unsigned reps, size_t max_cols)
+{
+	if (max_cols > w->cols_limit)
+		max_cols = w->cols_limit;
+	w->nreq = 0;
+	for (size_t i = 0; i < w->ncols && w->nreq < max_cols; i++)
+		if (!w->cols[i].done)
+			w->req[w->nreq++] = i;
+	if (w->nreq == 0)
+		return NULL;
+	if (reps > 0) {
+		/* Bound the response: columns x repetitions varbinds come back. */
+		size_t cap = SNMP_TABLE_MAX_BULK_VARBINDS / w->nreq;
+		if (reps > w->reps_limit)
+			reps = w->reps_limit;
+		if (reps > cap)
+			reps = cap > 0 ? (unsigned)cap : 1;
+	}
+	netsnmp_pdu *pdu = snmp_pdu_create(reps > 0 ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
+	if (!pdu) {
+		end_all(w);
+		return NULL;
+	}
+	if (reps > 0) {
+		pdu->non_repeaters = 0;
+		pdu->max_repetitions = (long)reps;
+	}
+	w->reps = reps;
+	for (size_t i = 0; i < w->nreq; i++) {
+		const struct snmp_table_col *c = &w->cols[w->req[i]];
+		if (!snmp_add_null_var(pdu, c->last, c->last_len)) {
+			snmp_free_pdu(pdu);
+			end_all(w);
+			return NULL;
+		}
+	}
+	return pdu;
+}
+
+static int add_suffix(struct snmp_table_walk *w, const oid *sfx, size_t len, uint32_t *off)
+{
+	if (w->nsfx + len > w->capsfx) {
+		size_t cap = w->capsfx ? w->capsfx * 2 : 256;
+		while (cap < w->nsfx + len)
+			cap *= 2;
+		oid *q = realloc(w->sfx, cap * sizeof(oid));
+		if (!q)
+			return -ENOMEM;
+		w->sfx = q;
+		w->capsfx = cap;
+	}
+	memcpy(w->sfx + w->nsfx, sfx, len * sizeof(oid));
+	*off = (uint32_t)w->nsfx;
+	w->nsfx += len;
+	return 0;
+}
+
+static struct snmp_table_cell *new_cell(struct snmp_table_col *c)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct snmp_table_cell *q = realloc(c->cells, cap * sizeof(*q));
+		if (!q)
+			return NULL;
+		c->cells = q;
+		c->cap = cap;
+	}
+	return &c->cells[c->n];
+}
+
+/* Keeps the value of one row of column c. 1 if kept, 0 if the value had the
+ * wrong type, -ENOMEM. */
+static int keep(struct snmp_table_walk *w, struct snmp_table_col *c,
+		const netsnmp_variable_list *vb)
+{
+	struct snmp_table_cell *cell = new_cell(c);
+	if (!cell)
+		return -ENOMEM;
+	*cell = (struct snmp_table_cell){0};
+	if (c->obj->role == SNMP_PROFILE_METRIC) {
+		if (snmp_value_number(vb, &cell->value) < 0) {
+			log_debug("snmp", "%s: a row of %s is not a number (ASN type %u); ignored",
+				  w->t->name, c->obj->name, vb->type);
+			return 0;
+		}
+	} else {
+		char text[TEXT_MAX];
+		if (snmp_value_text(vb, text, sizeof(text)) < 0)
+			return 0;
+		cell->text = (uint32_t)w->text.len;
+		if (buf_append(&w->text, text, strlen(text) + 1) < 0)
+			return -ENOMEM;
+	}
+	size_t base = c->obj->oid.len;
+	int rc = add_suffix(w, vb->name + base, vb->name_length - base, &cell->sfx);
+	if (rc < 0)
+		return rc;
+	cell->sfx_len = (uint32_t)(vb->name_length - base);
+	c->n++;
+	return 1;
+}
+
+/* One varbind for column c: 1 if the column moved on, 0 if it ended. */
+static int step(struct snmp_table_walk *w, struct snmp_table_col *c,
+		const netsnmp_variable_list *vb, int *added)
+{
+	enum snmp_walk_verdict v = snmp_walk_step(c->obj->oid.sub, c->obj->oid.len, c->last,
+						  c->last_len, vb->name, vb->name_length, vb->type);
+	if (v == SNMP_WALK_LOOP)
+		log_debug("snmp",
+			  "%s: the agent answered %s with an OID that does not increase; "
+			  "column ended",
+			  w->t->name, c->obj->name);
+	if (v != SNMP_WALK_VALUE) {
+		c->done = true;
+		return 0;
+	}
+	memcpy(c->last, vb->name, vb->name_length * sizeof(oid));
+	c->last_len = vb->name_length;
+	int rc = keep(w, c, vb);
+	if (rc < 0) {
+		c->done = true;
+		return 0;
+	}
+	*added += rc;
+	if (c->n >= SNMP_TABLE_MAX_ROWS) {
+		log_warn("snmp", "%s: %s has more than %d rows; the rest is not read", w->t->name,
+			 c->obj->name, SNMP_TABLE_MAX_ROWS);
+		c->done = true;
+	}
+	return 1;
+}
+
+/* A response with an error status: v1 ends a column with noSuchName, tooBig
+ * asks for less, anything else ends the columns asked for. */
+static void reply_error(struct snmp_table_walk *w, const netsnmp_pdu *resp)
+{
+	long k = resp->errindex;
+	if (resp->errstat == SNMP_ERR_NOSUCHNAME && k >= 1 && (size_t)k <= w->nreq) {
+		w->cols[w->req[k - 1]].done = true;
+		return;
+	}
+	if (resp->errstat == SNMP_ERR_TOOBIG) {
+		if (w->reps > 1)
+			w->reps_limit = w->reps / 2;
+		else if (w->nreq > 1)
+			w->cols_limit = w->nreq / 2;
+		else
+			w->cols[w->req[0]].done = true;
+		return;
+	}
+	log_debug("snmp", "%s: the agent answered error %ld (%s) at varbind %ld", w->t->name,
+		  resp->errstat, snmp_errstring((int)resp->errstat), k);
+	for (size_t i = 0; i < w->nreq; i++)
+		w->cols[w->req[i]].done = true;
+}
+
+int snmp_table_reply(struct snmp_table_walk *w, const netsnmp_pdu *resp)
+{
+	if (w->nreq == 0)
+		return 0;
+	if (resp->errstat != SNMP_ERR_NOERROR) {
+		reply_error(w, resp);
+		return 0;
+	}
+	int added = 0;
+	bool moved = false;
+	size_t i = 0;
+	for (const netsnmp_variable_list *vb = resp->variables; vb; vb = vb->next_variable, i++) {
+		if (w->reps == 0 && i >= w->nreq)
+			break; /* GETNEXT: one varbind per column, extras are noise */
+		struct snmp_table_col *c = &w->cols[w->req[i % w->nreq]];
+		if (!c->done && step(w, c, vb, &added) > 0)
+			moved = true;
+	}
+	if (!moved && !snmp_table_done(w)) {
+		/* Nothing ended and nothing moved: an empty or broken response. */
+		if (++w->stalls >= STALLS_MAX) {
+			log_debug("snmp", "%s: replies make no progress; walk ended", w->t->name);
+			end_all(w);
+			return -EPROTO;
+		}
+	}
+	return added;
+}
+
+size_t snmp_table_rows(const struct snmp_table_walk *w)
+{
+	size_t rows = 0;
+	for (size_t i = 0; i < w->ncols; i++)
+		if (w->cols[i].n > rows)
+			rows = w->cols[i].n;
+	return rows;
+}
+
+/* Writes the index labels of a row: each name takes one sub-identifier, the
+ * last name takes the rest (dotted); without names one label "index" holds
+ * the whole index. Texts go to store, which holds SNMP_WALK_OID_TEXT bytes. */
+static size_t index_labels(const struct snmp_profile_table *t, const oid *sfx, size_t len,
+			   struct label *out, char *store)
+{
+	static const char *const whole[] = {"index"};
+	const char *const *names = t->nindex ? (const char *const *)t->index : whole;
+	size_t nnames = t->nindex ? t->nindex : 1;
+	size_t used = 0, n = 0;
+	for (size_t i = 0; i < nnames && i < len; i++) {
+		size_t take = i + 1 == nnames ? len - i : 1;
+		size_t w = snmp_walk_format_oid(sfx + i, take, store + used,
+						SNMP_WALK_OID_TEXT - used);
+		out[n++] = (struct label){names[i], store + used};
+		used += w + 1;
+		if (used >= SNMP_WALK_OID_TEXT)
+			break;
+	}
+	return n;
+}
+
+static int cmp_sfx(const struct snmp_table_walk *w, const struct snmp_table_cell *a,
+		   const struct snmp_table_cell *b)
+{
+	return snmp_walk_compare(w->sfx + a->sfx, a->sfx_len, w->sfx + b->sfx, b->sfx_len);
+}
+
+/* Adds the label columns' values for the row of cell; pos[] are cursors
+ * into each label column, whose cells are sorted like the metric's. */
+static size_t label_columns(const struct snmp_table_walk *w, const struct snmp_table_cell *cell,
+			    size_t *pos, struct label *out)
+{
+	size_t n = 0;
+	for (size_t l = 0; l < w->t->nlabels; l++) {
+		const struct snmp_table_col *lc = &w->cols[w->t->ncolumns + l];
+		while (pos[l] < lc->n && cmp_sfx(w, &lc->cells[pos[l]], cell) < 0)
+			pos[l]++;
+		if (pos[l] < lc->n && cmp_sfx(w, &lc->cells[pos[l]], cell) == 0)
+			out[n++] = (struct label){lc->obj->name, (const char *)w->text.data +
+									 lc->cells[pos[l]].text};
+	}
+	return n;
+}
+
+static size_t emit_column(const struct snmp_table_walk *w, const struct snmp_table_col *c,
+			  const struct snmp_sink *sink)
+{
+	char oid_text[SNMP_WALK_OID_TEXT];
+	char index_text[SNMP_WALK_OID_TEXT];
+	oid full[MAX_OID_LEN];
+	size_t pos[SNMP_PROFILE_MAX_LABELS] = {0};
+	size_t sent = 0;
+	memcpy(full, c->obj->oid.sub, c->obj->oid.len * sizeof(oid));
+	for (size_t r = 0; r < c->n; r++) {
+		const struct snmp_table_cell *cell = &c->cells[r];
+		const oid *sfx = w->sfx + cell->sfx;
+		memcpy(full + c->obj->oid.len, sfx, cell->sfx_len * sizeof(oid));
+		snmp_walk_format_oid(full, c->obj->oid.len + cell->sfx_len, oid_text,
+				     sizeof(oid_text));
+		struct label extra[SNMP_PROFILE_MAX_LABELS];
+		size_t n = index_labels(w->t, sfx, cell->sfx_len, extra, index_text);
+		n += label_columns(w, cell, pos, extra + n);
+		if (snmp_emit_sample(sink, c->obj, cell->value, oid_text, extra, n) == 0)
+			sent++;
+	}
+	return sent;
+}
+
+size_t snmp_table_emit(const struct snmp_table_walk *w, const struct snmp_sink *sink)
+{
+	size_t sent = 0;
+	for (size_t i = 0; i < w->t->ncolumns; i++)
+		sent += emit_column(w, &w->cols[i], sink);
+	return sent;
+}
