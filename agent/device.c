@@ -42,65 +42,109 @@ static void queue_envelope(struct agent *a, Pantau__Envelope *env)
 	send_message(a->send, &frame);
 }
 
-static int labels_to_pb(const struct label *in, size_t n, Pantau__Label ***out)
+/* One inventory record kept until the poll ends, so the collector gets the
+ * device's whole inventory in one message (it replaces what it had). */
+struct inv_item {
+	char *kind, *id;
+	Pantau__Label **labels;
+	size_t n;
+};
+
+static void inv_item_clear(struct inv_item *it)
 {
-	Pantau__Label **ptrs = calloc(n + 1, sizeof(*ptrs));
-	Pantau__Label *vals = calloc(n + 1, sizeof(*vals));
-	if (!ptrs || !vals) {
-		free(ptrs);
-		free(vals);
-		return -ENOMEM;
+	for (size_t i = 0; i < it->n; i++) {
+		free(it->labels[i]->key);
+		free(it->labels[i]->value);
+		free(it->labels[i]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		pantau__label__init(&vals[i]);
-		/* protobuf-c wants char *; the strings are only read while packing. */
-		vals[i].key = (char *)(uintptr_t)in[i].key;
-		vals[i].value = (char *)(uintptr_t)(in[i].value ? in[i].value : "");
-		ptrs[i] = &vals[i];
-	}
-	*out = ptrs;
-	return 0;
+	free(it->labels);
+	free(it->kind);
+	free(it->id);
 }
 
-static void labels_pb_free(Pantau__Label **labels)
+static void inv_clear(struct device *dev)
 {
-	if (labels)
-		free(labels[0]);
-	free(labels);
+	for (size_t i = 0; i < dev->ninv; i++)
+		inv_item_clear(&dev->inv[i]);
+	free(dev->inv);
+	dev->inv = NULL;
+	dev->ninv = 0;
+}
+
+static int inv_copy(struct inv_item *it, const char *kind, const char *id,
+		    const struct label *fields, size_t n)
+{
+	*it = (struct inv_item){.kind = strdup(kind), .id = strdup(id ? id : "")};
+	it->labels = calloc(n + 1, sizeof(*it->labels));
+	if (!it->kind || !it->id || !it->labels)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		Pantau__Label *l = malloc(sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		pantau__label__init(l);
+		l->key = strdup(fields[i].key);
+		l->value = strdup(fields[i].value ? fields[i].value : "");
+		it->labels[it->n++] = l;
+		if (!l->key || !l->value)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void device_emit_inventory(struct device *dev, const char *item_kind, const char *item_id,
 			   const struct label *fields, size_t nfields)
 {
-	struct agent *a = dev->agent;
-	if (a->once) {
+	if (dev->agent->once) {
 		once_print_inventory(dev, item_kind, item_id, fields, nfields);
 		return;
 	}
-	Pantau__Inventory inv = PANTAU__INVENTORY__INIT;
-	Pantau__InventoryItem item = PANTAU__INVENTORY_ITEM__INIT;
-	Pantau__InventoryItem *items[1] = {&item};
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	Pantau__Label **labels;
-	if (labels_to_pb(fields, nfields, &labels) < 0)
+	struct inv_item *p = realloc(dev->inv, (dev->ninv + 1) * sizeof(*p));
+	if (!p)
 		return;
-	inv.device = dev->name;
-	inv.ts_ms = log_wall_ms();
-	if (strcmp(item_kind, "system") == 0) {
-		inv.system = labels;
-		inv.n_system = nfields;
-	} else {
-		item.kind = (char *)(uintptr_t)item_kind;
-		item.id = (char *)(uintptr_t)(item_id ? item_id : "");
-		item.fields = labels;
-		item.n_fields = nfields;
-		inv.items = items;
-		inv.n_items = 1;
+	dev->inv = p;
+	struct inv_item *it = &dev->inv[dev->ninv++];
+	if (inv_copy(it, item_kind, item_id, fields, nfields) < 0) {
+		log_error("device", "%s: out of memory keeping inventory", dev->name);
+		inv_item_clear(it);
+		dev->ninv--;
 	}
+}
+
+/* Sends what the poll gathered as one Inventory message. */
+static void flush_inventory(struct device *dev)
+{
+	Pantau__Inventory inv = PANTAU__INVENTORY__INIT;
+	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
+	Pantau__InventoryItem *items = calloc(dev->ninv, sizeof(*items));
+	Pantau__InventoryItem **ptrs = calloc(dev->ninv, sizeof(*ptrs));
+	if (!items || !ptrs)
+		goto out;
+	inv.device = dev->name;
+	inv.ts_ms = dev->poll_ts_ms;
+	for (size_t i = 0; i < dev->ninv; i++) {
+		struct inv_item *it = &dev->inv[i];
+		if (strcmp(it->kind, "system") == 0 && !inv.n_system) {
+			inv.system = it->labels;
+			inv.n_system = it->n;
+			continue;
+		}
+		pantau__inventory_item__init(&items[inv.n_items]);
+		items[inv.n_items].kind = it->kind;
+		items[inv.n_items].id = it->id;
+		items[inv.n_items].fields = it->labels;
+		items[inv.n_items].n_fields = it->n;
+		ptrs[inv.n_items] = &items[inv.n_items];
+		inv.n_items++;
+	}
+	inv.items = ptrs;
 	env.body_case = PANTAU__ENVELOPE__BODY_INVENTORY;
 	env.inventory = &inv;
-	queue_envelope(a, &env);
-	labels_pb_free(labels);
+	queue_envelope(dev->agent, &env);
+out:
+	free(items);
+	free(ptrs);
+	inv_clear(dev);
 }
 
 static void send_state(struct device *dev, bool up, const char *reason)
@@ -142,6 +186,8 @@ void device_poll_done(struct device *dev, int status, const char *reason)
 	}
 	if (first || was_failed != dev->failed)
 		send_state(dev, status >= 0, status < 0 ? reason : NULL);
+	if (dev->ninv)
+		flush_inventory(dev);
 }
 
 static void poll_now(struct device *dev)
@@ -200,6 +246,7 @@ static void on_poller_stopped(struct device *dev)
 
 void device_stop(struct device *dev, void (*done)(struct device *dev))
 {
+	inv_clear(dev);
 	dev->stopped_cb = done;
 	uv_timer_stop(&dev->timer);
 	dev->ops->stop(dev, on_poller_stopped);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct agent;
+struct inv_item;
 
 enum series_kind { SERIES_GAUGE = 0, SERIES_COUNTER = 1, SERIES_STATE = 2 };
 
@@ -56,6 +57,8 @@ struct device {
 	struct log_complaint complaint;
 	struct device_stats stats;
 	void (*stopped_cb)(struct device *dev);
+	struct inv_item *inv;              /* inventory gathered during this poll */
+	size_t ninv;
 };
 
 /* Starts the poller and the device's schedule (with --once, one poll now).

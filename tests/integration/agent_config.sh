@@ -45,14 +45,14 @@ agent:
   interval: often
 YAML
 expect_error bad_kind 5 "device.kind: 'toaster' is not one of" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 devices:
   - name: x
     snmp: { address: 127.0.0.1:161 }
     kind: toaster
 YAML
 expect_error duplicate_device 5 "device name 'x' is used twice" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 devices:
   - name: x
     snmp: { address: 127.0.0.1:161 }
@@ -60,34 +60,34 @@ devices:
     snmp: { address: 127.0.0.1:162 }
 YAML
 expect_error no_protocol 3 "has no protocol section" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 devices:
   - name: x
     kind: ups
 YAML
 expect_error two_protocols 5 "more than one protocol section" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 devices:
   - name: x
     snmp: { address: 127.0.0.1:161 }
     modbus: { address: 127.0.0.1:502, fields: [] }
 YAML
-expect_error yaml_syntax 3 "" <<YAML
+expect_error yaml_syntax 4 "did not find expected" <<YAML
 agent:
   id: a1
   site: [unclosed
 devices: []
 YAML
 expect_error remote_plaintext 2 "only sends in plaintext to a loopback collector" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 collector: { address: 10.1.2.3:7400, plaintext: true }
 YAML
 expect_error tls_not_yet 2 "TLS is not implemented yet" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 collector: { address: 127.0.0.1:7400, tls: { ca: ca.pem } }
 YAML
 expect_error unknown_section 2 "unknown section 'devicez'" <<YAML
-agent: { id: a1 }
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 devicez: []
 YAML
 

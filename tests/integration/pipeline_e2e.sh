@@ -104,6 +104,20 @@ compare
 kinds=$(psql -Atc "select string_agg(device || '=' || kind, ',' order by device) from report.devices")
 [ "$kinds" = "ems-room1=ems,ups-a=ups" ] || fail "report.devices: $kinds"
 
+# The UPS's system group arrives as inventory, as --once printed it.
+descr=$(/usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("device") == "ups-a" and r.get("inventory", {}).get("type") == "system":
+        print(r["inventory"]["fields"]["descr"])' "$WORK/once.jsonl")
+[ -n "$descr" ] || fail "--once printed no system inventory for ups-a"
+inv_ok() {
+	[ "$(psql -Atc "select fields->>'descr' from report.inventory
+	                 where device = 'ups-a' and kind = 'system'")" = "$descr" ]
+}
+wait_until 20 inv_ok || fail "report.inventory lacks the UPS sysDescr '$descr'"
+
 # Kill the collector mid-stream; the agent keeps polling and replays.
 before=$(psql -Atc "select count(*) from pantau.samples")
 proc_kill9 collector
