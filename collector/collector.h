@@ -1,0 +1,32 @@
+/* The collector's one context: everything the daemon holds, passed down
+ * to the modules that need a part of it. No other global state (the
+ * signal handles live here too). */
+#ifndef PANTAU_COLLECTOR_H
+#define PANTAU_COLLECTOR_H
+
+#include "config.h"
+#include "http.h"
+#include "metrics.h"
+#include "pgembed.h"
+#include "receive.h"
+#include "store.h"
+
+#include <stdbool.h>
+#include <uv.h>
+
+struct collector {
+	uv_loop_t loop;
+	struct collector_config cfg;
+	struct metrics metrics;
+	struct pgembed pg;
+	const char *dsn; /* cfg.dsn or pg.dsn, borrowed */
+	struct store store;
+	struct receive receive;
+	struct http http;
+	uv_signal_t sig_int, sig_term;
+	bool store_open, receive_open, http_open, signals_open;
+	bool stopping;
+	int exit_code;
+};
+
+#endif

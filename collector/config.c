@@ -1,0 +1,196 @@
+/* Option tables for the collector, applied with common/conf.h. */
+#include "config.h"
+#include "conf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const level_names[] = {"error", "warn", "info", "debug", NULL};
+
+static const struct conf_option collector_options[] = {
+	{"listen", CONF_T_STRING, offsetof(struct collector_config, listen), false,
+	 "127.0.0.1:7400"},
+	{"plaintext", CONF_T_BOOL, offsetof(struct collector_config, plaintext), false, "false"},
+	{"http", CONF_T_STRING, offsetof(struct collector_config, http), false, "127.0.0.1:7480"},
+	{"state_dir", CONF_T_STRING, offsetof(struct collector_config, state_dir), false,
+	 "/var/lib/pantau"},
+	{"max_frame", CONF_T_SIZE, offsetof(struct collector_config, max_frame), false, "8MiB",
+	 1024, 256 << 20},
+	{"log_level", CONF_T_ENUM, offsetof(struct collector_config, log_level), false, "info", 0,
+	 0, level_names},
+};
+
+static const struct conf_option database_options[] = {
+	{"dsn", CONF_T_STRING, offsetof(struct collector_config, dsn), false, ""},
+	{"max_queue", CONF_T_INT, offsetof(struct collector_config, max_queue), false, "64", 2,
+	 100000},
+};
+
+struct sections {
+	const struct conf_node *collector;
+	const struct conf_node *database;
+};
+
+static const struct conf_option top_options[] = {
+	{"collector", CONF_T_NODE, offsetof(struct sections, collector), true},
+	{"database", CONF_T_NODE, offsetof(struct sections, database), false},
+};
+
+int config_parse_addr(const char *s, struct sockaddr_storage *out)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	if (!colon || colon == s)
+		return -EINVAL;
+	size_t hlen = (size_t)(colon - s);
+	const char *h = s;
+	if (s[0] == '[') {
+		if (colon[-1] != ']')
+			return -EINVAL;
+		h = s + 1;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	int64_t port;
+	if (conf_parse_int(colon + 1, &port) < 0 || port < 0 || port > 65535)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+	if (s[0] != '[' && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (s[0] == '[' && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+bool config_addr_is_loopback(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+		return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(a))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+	}
+	return false;
+}
+
+void config_format_addr(const struct sockaddr_storage *sa, char *out, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	if (sa->ss_family == AF_INET) {
+		const struct sockaddr_in *v4 = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+		port = ntohs(v4->sin_port);
+		snprintf(out, size, "%s:%u", host, port);
+		return;
+	}
+	if (sa->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+		port = ntohs(v6->sin6_port);
+	}
+	snprintf(out, size, "[%s]:%u", host, port);
+}
+
+/* Checks what the option tables cannot: addresses and the TLS rule. */
+static int check_collector(struct collector_config *cfg, const struct conf_node *sec,
+			   struct perr *err)
+{
+	const struct conf_node *at = conf_get(sec, "listen");
+	if (config_parse_addr(cfg->listen, &cfg->listen_addr) < 0)
+		return conf_error(err, at ? at : sec,
+				  "collector.listen: '%s' is not an address such as "
+				  "127.0.0.1:7400 or [::1]:7400",
+				  cfg->listen);
+	if (!cfg->plaintext || !config_addr_is_loopback(&cfg->listen_addr)) {
+		const struct conf_node *pt = conf_get(sec, "plaintext");
+		return conf_error(err, cfg->plaintext ? (at ? at : sec) : (pt ? pt : sec),
+				  "collector: mutual TLS is not available yet, so the collector "
+				  "only starts with 'plaintext: true' and a loopback 'listen' "
+				  "address (127.0.0.0/8 or [::1]); got plaintext: %s, listen: %s",
+				  cfg->plaintext ? "true" : "false", cfg->listen);
+	}
+	cfg->http_enabled = cfg->http[0] != '\0';
+	if (cfg->http_enabled && config_parse_addr(cfg->http, &cfg->http_addr) < 0) {
+		const struct conf_node *h = conf_get(sec, "http");
+		return conf_error(err, h ? h : sec,
+				  "collector.http: '%s' is not an address such as "
+				  "127.0.0.1:7480 (or \"\" to disable)",
+				  cfg->http);
+	}
+	if (cfg->state_dir[0] != '/') {
+		const struct conf_node *s = conf_get(sec, "state_dir");
+		return conf_error(err, s ? s : sec, "collector.state_dir: '%s' is not an absolute path",
+				  cfg->state_dir);
+	}
+	return 0;
+}
+
+static int apply(const struct conf_doc *doc, struct collector_config *cfg, struct perr *err)
+{
+	struct sections sec = {0};
+	if (!doc->root)
+		return perr_set(err, "[%s:1] the file is empty; it needs a 'collector:' section",
+				doc->file);
+	int rc = conf_apply(top_options, CONF_COUNT(top_options), doc->root, "top level", &sec,
+			    err);
+	if (rc == 0)
+		rc = conf_apply(collector_options, CONF_COUNT(collector_options), sec.collector,
+				"collector", cfg, err);
+	if (rc == 0)
+		rc = conf_apply(database_options, CONF_COUNT(database_options), sec.database,
+				"database", cfg, err);
+	if (rc == 0)
+		rc = check_collector(cfg, sec.collector, err);
+	return rc;
+}
+
+int config_parse(const char *name, const char *text, size_t len, struct collector_config *cfg,
+		 struct perr *err)
+{
+	struct conf_doc doc;
+	memset(cfg, 0, sizeof(*cfg));
+	int rc = conf_load_string(name, text, len, &doc, err);
+	if (rc < 0)
+		return rc;
+	rc = apply(&doc, cfg, err);
+	conf_doc_free(&doc);
+	return rc;
+}
+
+int config_load(const char *path, struct collector_config *cfg, struct perr *err)
+{
+	struct conf_doc doc;
+	memset(cfg, 0, sizeof(*cfg));
+	int rc = conf_load_file(path, &doc, err);
+	if (rc < 0)
+		return rc;
+	rc = apply(&doc, cfg, err);
+	conf_doc_free(&doc);
+	return rc;
+}
+
+void config_free(struct collector_config *cfg)
+{
+	conf_release(collector_options, CONF_COUNT(collector_options), cfg);
+	conf_release(database_options, CONF_COUNT(database_options), cfg);
+}

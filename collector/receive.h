@@ -1,0 +1,67 @@
+/* The agents' side of the collector: a libuv TCP server. Each connection
+ * reads frames (common/frame.h, capped at max_frame), decodes every one with
+ * wire_decode, checks that the first message is Hello, turns batches into
+ * store items (series resolved through the connection's table, timestamps
+ * checked and converted) and sends Ack{seq, stream} once the writer has
+ * committed the batch. A protocol error closes that connection only.
+ *
+ * Backpressure: when the writer holds max_queue items or more, reading
+ * stops on every connection; it resumes below half of that. Nothing is
+ * dropped: TCP flow control holds the agents back. */
+#ifndef PANTAU_COLLECTOR_RECEIVE_H
+#define PANTAU_COLLECTOR_RECEIVE_H
+
+#include "log.h"
+#include "metrics.h"
+#include "store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+enum {
+	RECEIVE_HELLO_TIMEOUT_MS = 30000,
+	RECEIVE_MAX_CONNS = 1024,
+	RECEIVE_MAX_SERIES = 1 << 20, /* definitions kept per connection */
+};
+
+struct rx_conn;
+
+struct receive {
+	uv_loop_t *loop;
+	struct metrics *metrics; /* borrowed */
+	struct store *store;     /* borrowed */
+	uint32_t max_frame;
+	size_t max_queue;
+	uv_tcp_t server;
+	struct rx_conn *conns; /* open connections */
+	size_t nalive;         /* connections allocated, open or closing */
+	bool paused, stopping, server_closed;
+	struct log_complaint complaints[ME_COUNT_];
+	void (*closed_cb)(struct receive *rx);
+	char readbuf[65536]; /* every read lands here, then is copied into a frame reader */
+};
+
+/* Binds and listens on addr. metrics and store are borrowed and must
+ * outlive the receiver. 0 or a negative libuv error. */
+int receive_start(struct receive *rx, uv_loop_t *loop, const struct sockaddr *addr,
+		  uint32_t max_frame, size_t max_queue, struct metrics *metrics,
+		  struct store *store);
+
+/* Stops accepting and reading; open connections stay open so that acks for
+ * batches still in the writer can be sent. */
+void receive_stop(struct receive *rx);
+
+/* Closes every connection and the server, then calls cb. Call after the
+ * store has stopped (no item may still point at a connection). */
+void receive_close(struct receive *rx, void (*cb)(struct receive *rx));
+
+/* Pauses or resumes reading by the writer's queue depth. */
+void receive_check_pressure(struct receive *rx);
+
+/* Open connections. */
+size_t receive_connections(const struct receive *rx);
+
+#endif

@@ -1,0 +1,123 @@
+/* Collector configuration: defaults, the TLS rule and [file:line] errors. */
+#include "config.h"
+#include "test.h"
+
+#include <errno.h>
+
+static int load(const char *text, struct collector_config *cfg, struct perr *err)
+{
+	return config_parse("c.yaml", text, strlen(text), cfg, err);
+}
+
+TEST(minimal_config_gets_the_documented_defaults)
+{
+	struct collector_config cfg;
+	struct perr err;
+	int rc = load("collector:\n  plaintext: true\n", &cfg, &err);
+	if (rc < 0)
+		TEST_FAIL_("%s", err.msg);
+	ASSERT_EQ_STR(cfg.listen, "127.0.0.1:7400");
+	ASSERT_EQ_STR(cfg.http, "127.0.0.1:7480");
+	ASSERT_TRUE(cfg.http_enabled);
+	ASSERT_EQ_STR(cfg.state_dir, "/var/lib/pantau");
+	ASSERT_EQ_UINT(cfg.max_frame, 8u << 20);
+	ASSERT_EQ_INT(cfg.log_level, LL_INFO);
+	ASSERT_EQ_STR(cfg.dsn, "");
+	ASSERT_EQ_INT(cfg.max_queue, 64);
+	config_free(&cfg);
+}
+
+TEST(full_config_is_read)
+{
+	struct collector_config cfg;
+	struct perr err;
+	int rc = load("collector:\n  listen: '[::1]:9000'\n  plaintext: yes\n  http: \"\"\n"
+		      "  state_dir: /srv/pantau\n  max_frame: 1MiB\n  log_level: debug\n"
+		      "database:\n  dsn: host=/run/pg dbname=x\n  max_queue: 8\n",
+		      &cfg, &err);
+	if (rc < 0)
+		TEST_FAIL_("%s", err.msg);
+	ASSERT_TRUE(!cfg.http_enabled);
+	ASSERT_EQ_UINT(cfg.max_frame, 1u << 20);
+	ASSERT_EQ_INT(cfg.log_level, LL_DEBUG);
+	ASSERT_EQ_STR(cfg.dsn, "host=/run/pg dbname=x");
+	ASSERT_EQ_INT(cfg.max_queue, 8);
+	ASSERT_EQ_INT(cfg.listen_addr.ss_family, AF_INET6);
+	config_free(&cfg);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	struct collector_config cfg;
+	struct perr err;
+	int rc = load(text, &cfg, &err);
+	config_free(&cfg);
+	if (rc != -EINVAL)
+		TEST_FAIL_("expected -EINVAL, got %d for:\n%s", rc, text);
+	ASSERT_CONTAINS(err.msg, want);
+}
+
+TEST(without_plaintext_the_collector_refuses_to_start)
+{
+	expect_error("collector:\n  listen: 127.0.0.1:7400\n", "[c.yaml:2] collector: mutual TLS");
+	expect_error("collector:\n  listen: 127.0.0.1:7400\n  plaintext: false\n",
+		     "[c.yaml:3] collector: mutual TLS is not available yet");
+}
+
+TEST(plaintext_needs_a_loopback_listen_address)
+{
+	expect_error("collector:\n  plaintext: true\n  listen: 0.0.0.0:7400\n",
+		     "[c.yaml:3] collector: mutual TLS is not available yet");
+	expect_error("collector:\n  plaintext: true\n  listen: 10.1.2.3:7400\n", "loopback");
+	struct collector_config cfg;
+	struct perr err;
+	ASSERT_EQ_INT(load("collector:\n  plaintext: true\n  listen: 127.9.9.9:1\n", &cfg, &err),
+		      0);
+	config_free(&cfg);
+}
+
+TEST(errors_name_file_and_line)
+{
+	expect_error("collector:\n  plaintext: true\n  colour: blue\n",
+		     "[c.yaml:3] unknown key 'colour' in collector");
+	expect_error("collector:\n  plaintext: true\n  max_frame: lots\n",
+		     "[c.yaml:3] collector.max_frame: 'lots' is not a size");
+	expect_error("collector:\n  plaintext: true\n  log_level: loud\n", "[c.yaml:3]");
+	expect_error("collector:\n  plaintext: true\n  listen: localhost\n",
+		     "[c.yaml:3] collector.listen: 'localhost' is not an address");
+	expect_error("collector:\n  plaintext: true\n  http: nowhere:x\n", "[c.yaml:3]");
+	expect_error("collector:\n  plaintext: true\ndatabase:\n  max_queue: 1\n",
+		     "[c.yaml:4] database.max_queue: 1 is out of range");
+	expect_error("collector:\n  plaintext: true\n  state_dir: relative/dir\n",
+		     "[c.yaml:3] collector.state_dir");
+	expect_error("database:\n  dsn: x\n", "required key 'collector' is missing");
+	expect_error("collector: [1, 2]\n", "[c.yaml:1] collector must be a mapping");
+	expect_error("collector:\n  plaintext: true\n   bad: indent\n", "[c.yaml:");
+}
+
+TEST(addresses_parse_and_classify)
+{
+	struct sockaddr_storage sa;
+	char text[64];
+	ASSERT_EQ_INT(config_parse_addr("127.0.0.1:7400", &sa), 0);
+	ASSERT_TRUE(config_addr_is_loopback(&sa));
+	config_format_addr(&sa, text, sizeof(text));
+	ASSERT_EQ_STR(text, "127.0.0.1:7400");
+	ASSERT_EQ_INT(config_parse_addr("[::1]:80", &sa), 0);
+	ASSERT_TRUE(config_addr_is_loopback(&sa));
+	config_format_addr(&sa, text, sizeof(text));
+	ASSERT_EQ_STR(text, "[::1]:80");
+	ASSERT_EQ_INT(config_parse_addr("[::]:80", &sa), 0);
+	ASSERT_TRUE(!config_addr_is_loopback(&sa));
+	ASSERT_EQ_INT(config_parse_addr("192.168.1.1:80", &sa), 0);
+	ASSERT_TRUE(!config_addr_is_loopback(&sa));
+	ASSERT_EQ_INT(config_parse_addr("::1:80", &sa), -EINVAL);
+	ASSERT_EQ_INT(config_parse_addr("127.0.0.1:65536", &sa), -EINVAL);
+	ASSERT_EQ_INT(config_parse_addr("127.0.0.1", &sa), -EINVAL);
+	ASSERT_EQ_INT(config_parse_addr(":80", &sa), -EINVAL);
+}
+
+TEST_MAIN(minimal_config_gets_the_documented_defaults, full_config_is_read,
+	  without_plaintext_the_collector_refuses_to_start,
+	  plaintext_needs_a_loopback_listen_address, errors_name_file_and_line,
+	  addresses_parse_and_classify)
