@@ -33,6 +33,7 @@ struct ack_write {
 };
 
 static void conn_read_start(struct rx_conn *conn);
+static void conn_drain(struct rx_conn *conn);
 
 /* ---- connection lifetime ---- */
 
@@ -338,6 +339,28 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
 	*out = uv_buf_init(conn->rx->readbuf, sizeof(conn->rx->readbuf));
 }
 
+/* Takes the complete frames buffered on conn, stopping early when the
+ * writer's queue fills up (the rest waits in the frame reader until
+ * receive_check_pressure resumes this connection). */
+static void conn_drain(struct rx_conn *conn)
+{
+	const uint8_t *msg;
+	size_t len;
+	int rc = 0;
+	while (!conn->closing && !conn->rx->paused &&
+	       (rc = frame_reader_next(&conn->fr, &msg, &len)) == 1)
+		take_frame(conn, msg, len);
+	if (conn->closing || rc >= 0)
+		return;
+	if (rc == -EMSGSIZE)
+		conn_fail(conn, ME_FRAME_TOO_LARGE, "frame longer than max_frame (%u bytes)",
+			  conn->rx->max_frame);
+	else if (rc == -EBADMSG)
+		conn_fail(conn, ME_BAD_FRAME, "frame of length 0");
+	else
+		conn_fail(conn, ME_READ, "%s", strerror(-rc));
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct rx_conn *conn = s->data;
@@ -352,21 +375,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	conn->rx->metrics->bytes_received += (uint64_t)nread;
 	int rc = frame_reader_feed(&conn->fr, b->base, (size_t)nread);
-	const uint8_t *msg;
-	size_t len;
-	while (rc == 0 && !conn->closing && (rc = frame_reader_next(&conn->fr, &msg, &len)) == 1) {
-		take_frame(conn, msg, len);
-		rc = 0;
-	}
-	if (conn->closing)
-		return;
-	if (rc == -EMSGSIZE || rc == -ENOBUFS)
+	if (rc < 0) {
+		/* More bytes than one frame at the cap plus a read's worth. */
 		conn_fail(conn, ME_FRAME_TOO_LARGE, "frame longer than max_frame (%u bytes)",
 			  conn->rx->max_frame);
-	else if (rc == -EBADMSG)
-		conn_fail(conn, ME_BAD_FRAME, "frame of length 0");
-	else if (rc < 0)
-		conn_fail(conn, ME_READ, "%s", strerror(-rc));
+		return;
+	}
+	conn_drain(conn);
 }
 
 static void conn_read_start(struct rx_conn *conn)
@@ -523,14 +538,11 @@ void receive_check_pressure(struct receive *rx)
 	} else if (rx->paused && depth < rx->max_queue / 2 && !rx->stopping) {
 		rx->paused = false;
 		log_debug("receive", "writer queue at %zu: resuming reads", depth);
-		for (struct rx_conn *c = rx->conns, *next; c; c = next) {
+		for (struct rx_conn *c = rx->conns, *next; c && !rx->paused; c = next) {
 			next = c->next;
-			conn_read_start(c);
+			conn_drain(c);
+			if (!c->closing && !rx->paused)
+				conn_read_start(c);
 		}
 	}
-}
-
-size_t receive_connections(const struct receive *rx)
-{
-	return (size_t)rx->metrics->connections_active;
 }

@@ -61,7 +61,4 @@ void receive_close(struct receive *rx, void (*cb)(struct receive *rx));
 /* Pauses or resumes reading by the writer's queue depth. */
 void receive_check_pressure(struct receive *rx);
 
-/* Open connections. */
-size_t receive_connections(const struct receive *rx);
-
 #endif

@@ -26,7 +26,7 @@ expect_eq "reader role can read report, not pantau" \
 col_start "$COL_TMP/c.yaml" "$COL_TMP/collector.log"
 base=1704067200000 # 2024-01-01T00:00:00Z
 "$FAKE_AGENT" --connect "127.0.0.1:$COL_PORT" --agent ag-1 --stream 1 --batches 3 \
-    --samples 10 --series 5 --base-ms $base >"$COL_TMP/agent.log" 2>&1 || fail "agent run 1"
+    --samples 10 --series 5 --base-ms $base --extras 1 >"$COL_TMP/agent.log" 2>&1 || fail "agent run 1"
 grep -q "acked=3 " "$COL_TMP/agent.log" || fail "not every batch acked"
 
 # Sample g: series g%5+1 (device dev-000, metric m.(g%5), label idx), at
@@ -41,6 +41,13 @@ query="SELECT device, metric, labels::text, to_char(ts AT TIME ZONE 'UTC', 'YYYY
 got=$(psql -qAt -c "$query")
 [ "$got" = "$expected" ] || { diff <(echo "$expected") <(echo "$got") >&2; fail "report.samples rows differ"; }
 echo "ok - report.samples holds the 30 exact rows"
+# Sent before the batches on the same connection, so stored before their acks.
+expect_eq "device state" "$(psql -qAt -c "SELECT state, to_char(state_since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+    FROM report.devices WHERE device = 'dev-000'")" "down|2024-01-01 00:00:00"
+expect_eq "state history" "$(psql -qAt -c "SELECT state, reason FROM report.device_states")" "down|timeout"
+expect_eq "inventory" "$(psql -qAt -c "SELECT kind || ':' || item_id || ':' || fields::text FROM report.inventory ORDER BY kind")" \
+    "interface:1:{\"ifName\": \"eth0\"}
+system::{\"sysDescr\": \"Fake UPS 3000\"}"
 
 # The same batches again (an agent that did not see its acks): acked, not stored.
 "$FAKE_AGENT" --connect "127.0.0.1:$COL_PORT" --agent ag-1 --stream 1 --batches 3 \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # PostgreSQL going away loses nothing: batches that arrive while it is down
-# are kept (not acked, /health degraded), and once it is back they are
-# stored and acked, each exactly once. Then a restart under load.
+# are kept (not acked, /health degraded), reading stops once max_queue (4
+# here) batches wait (backpressure: the rest stays with the agent), and once
+# it is back they are stored and acked, each exactly once. Then a restart
+# under load.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/pg.sh"
@@ -9,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 col_init 300
 
 pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
-col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
+COL_MAX_QUEUE=4 col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
 col_start "$COL_TMP/c.yaml" "$COL_TMP/collector.log"
 "$FAKE_AGENT" --connect "127.0.0.1:$COL_PORT" --agent warm --batches 1 --samples 5 \
     --series 5 >"$COL_TMP/warm.log" 2>&1 || fail "first batch"
@@ -22,7 +24,8 @@ agent=$!
 COL_PIDS+=("$agent")
 sleep 3
 expect_eq "batches stored while down" "$(col_metric batches_stored_total)" 1
-expect_eq "queue depth while down" "$(col_metric store_queue_depth)" 5
+expect_eq "queue depth while down (reading paused at max_queue)" "$(col_metric store_queue_depth)" 4
+expect_eq "batches received while down" "$(col_metric batches_received_total)" 5
 expect_eq "/health while down" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$COL_HTTP/health")" 503
 kill -0 $agent 2>/dev/null || fail "the agent got its acks while PostgreSQL was down"
 

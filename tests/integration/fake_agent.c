@@ -5,7 +5,7 @@
  *   fake_agent --connect 127.0.0.1:7400 [--agent ID] [--stream N]
  *              [--batches B] [--samples K] [--series M] [--base-ms T]
  *              [--window W] [--resend 1] [--mode MODE] [--max-frame BYTES]
- *              [--timeout SECONDS] [--pause-ms MS]
+ *              [--timeout SECONDS] [--pause-ms MS] [--extras 1]
  *
  * Sample g (counting from 0 over the whole run, g = (seq - 1) * K + j) is
  * series (g % M) + 1, at base_ms + (g / M) * 1000, with value g + 0.25.
@@ -42,6 +42,7 @@ struct opts {
 	uint32_t max_frame;
 	int timeout_s;
 	int pause_ms; /* between batches, to keep a connection open a while */
+	bool extras;  /* a DeviceState and an Inventory for dev-000 before the batches */
 };
 
 struct agent {
@@ -201,6 +202,45 @@ static bool send_batch(struct agent *a, uint64_t seq, bool undefined)
 	free(b.dt_ms);
 	free(b.values);
 	return ok;
+}
+
+/* dev-000 went down ("timeout") at base_ms, and its inventory: a system
+ * group and one interface. */
+static bool send_extras(struct agent *a)
+{
+	Pantau__DeviceState ds = PANTAU__DEVICE_STATE__INIT;
+	ds.device = "dev-000";
+	ds.ts_ms = a->o->base_ms;
+	ds.state = PANTAU__DEVICE_STATE__STATE__STATE_DOWN;
+	ds.reason = "timeout";
+	ds.device_kind = "ups";
+	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
+	env.body_case = PANTAU__ENVELOPE__BODY_DEVICE_STATE;
+	env.device_state = &ds;
+	if (!send_env(a, &env))
+		return false;
+	Pantau__Label sys = PANTAU__LABEL__INIT, f = PANTAU__LABEL__INIT;
+	sys.key = "sysDescr";
+	sys.value = "Fake UPS 3000";
+	f.key = "ifName";
+	f.value = "eth0";
+	Pantau__Label *sysp[] = {&sys}, *fp[] = {&f};
+	Pantau__InventoryItem it = PANTAU__INVENTORY_ITEM__INIT;
+	it.kind = "interface";
+	it.id = "1";
+	it.fields = fp;
+	it.n_fields = 1;
+	Pantau__InventoryItem *items[] = {&it};
+	Pantau__Inventory inv = PANTAU__INVENTORY__INIT;
+	inv.device = "dev-000";
+	inv.ts_ms = a->o->base_ms;
+	inv.system = sysp;
+	inv.n_system = 1;
+	inv.items = items;
+	inv.n_items = 1;
+	env.body_case = PANTAU__ENVELOPE__BODY_INVENTORY;
+	env.inventory = &inv;
+	return send_env(a, &env);
 }
 
 /* Reads until one ack arrives (1), the peer closes (0) or the time is up (-1). */
@@ -365,6 +405,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->mode = v;
 		} else if (strcmp(k, "--max-frame") == 0) {
 			o->max_frame = (uint32_t)num(v);
+		} else if (strcmp(k, "--extras") == 0) {
+			o->extras = num(v) != 0;
 		} else if (strcmp(k, "--pause-ms") == 0) {
 			o->pause_ms = (int)num(v);
 		} else if (strcmp(k, "--timeout") == 0) {
@@ -397,7 +439,7 @@ int main(int argc, char **argv)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	bool ok = send_hello(&a) && run_batches(&a);
+	bool ok = send_hello(&a) && (!o.extras || send_extras(&a)) && run_batches(&a);
 	if (ok && o.resend) {
 		close(a.fd);
 		connect_agent(&a);

@@ -84,11 +84,13 @@ database:
 YAML
 }
 
-# col_start CONFIG LOG [runuser user]: starts the daemon, waits for /health.
+# col_start CONFIG LOG [USER]: starts the daemon (as USER via setpriv, which
+# execs in place, so the PID is the collector's own), waits for /health.
 col_start() {
     local config=$1 log=$2
     if [ -n "${3:-}" ]; then
-        runuser -u "$3" -- "$COLLECTOR" --config "$config" >"$log" 2>&1 &
+        setpriv --reuid="$3" --regid="$3" --clear-groups -- \
+            "$COLLECTOR" --config "$config" >"$log" 2>&1 &
     else
         "$COLLECTOR" --config "$config" >"$log" 2>&1 &
     fi
