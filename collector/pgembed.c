@@ -176,7 +176,12 @@ static bool is_running(const struct pgembed *pg)
 static int start_server(struct pgembed *pg, struct perr *err)
 {
 	if (is_running(pg)) {
-		log_info("pgembed", "PostgreSQL in %s is already running", pg->data_dir);
+		/* Left by a collector that was killed: the state directory is
+		 * this collector's own, so it adopts the server and stops it on
+		 * exit like one it started. */
+		log_info("pgembed", "PostgreSQL in %s is already running; adopting it",
+			 pg->data_dir);
+		pg->started = true;
 		return 0;
 	}
 	log_info("pgembed", "starting PostgreSQL in %s (log: %s)", pg->data_dir, pg->log_file);

@@ -59,14 +59,18 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+# setpriv execs the daemon itself (runuser would stay as a parent that kills
+# its child two seconds after a signal, too soon for a clean PostgreSQL stop).
+as_pantau="setpriv --reuid=pantau --regid=pantau --init-groups --"
+
 say "starting the simulated UPS (snmpsimd on 127.0.0.1:$snmp_port, community ups-rfc1628)"
 snmpsimd --data-dir="$state/snmp" --agent-udpv4-endpoint=127.0.0.1:$snmp_port \
-	--process-user=nobody --process-group=nogroup --cache-dir="$state/snmpsim-cache" \
+	--process-user=pantau --process-group=pantau --cache-dir="$state/snmpsim-cache" \
 	>"$state/log/snmpsimd.log" 2>&1 &
 pids+=($!)
 
 say "starting the simulated EMS sensor (Modbus TCP on 127.0.0.1:$modbus_port)"
-runuser -u pantau -- "$build/tests/sim/pantau-sim-modbus" --port $modbus_port \
+$as_pantau "$build/tests/sim/pantau-sim-modbus" --port $modbus_port \
 	>"$state/log/modbus-sim.log" 2>&1 &
 pids+=($!)
 
@@ -108,7 +112,7 @@ YAML
 chown pantau: "$state/collector.yaml" "$state/agent.yaml"
 
 say "starting the collector (creates its PostgreSQL cluster on first run)"
-runuser -u pantau -- "$build/collector/pantau-collector" --config "$state/collector.yaml" \
+$as_pantau "$build/collector/pantau-collector" --config "$state/collector.yaml" \
 	>"$state/log/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 120); do
@@ -118,7 +122,7 @@ for _ in $(seq 120); do
 done
 
 say "starting the agent"
-runuser -u pantau -- "$build/agent/pantau-agent" --config "$state/agent.yaml" \
+$as_pantau "$build/agent/pantau-agent" --config "$state/agent.yaml" \
 	>"$state/log/agent.log" 2>&1 &
 pids+=($!)
 
@@ -129,9 +133,11 @@ for _ in $(seq 60); do
 	[ "${n:-0}" -ge 2 ] && break
 	sleep 1
 done
-$psql_cmd -c "select device, metric, labels->>'line' as line, value, unit, ts
+# The newest value of each series.
+$psql_cmd -c "select distinct on (device, metric, labels) device, metric,
+                     labels->>'line' as line, value, unit, ts
               from report.samples where ts > now() - interval '1 minute'
-              order by device, metric, line limit 40"
+              order by device, metric, labels, ts desc limit 40"
 
 cat <<TXT
 
