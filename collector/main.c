@@ -45,8 +45,23 @@ static int render(void *arg, const char *path, struct buf *body, const char **ct
 	return rc < 0 ? -ENOMEM : db ? 200 : 503;
 }
 
+/* The signal handlers stay until the very end: a second SIGINT or SIGTERM
+ * during a graceful stop must not fall back to the default action, which
+ * would kill the collector before it stops its PostgreSQL. */
+static void close_signals(struct collector *c)
+{
+	if (!c->signals_open)
+		return;
+	c->signals_open = false;
+	uv_close((uv_handle_t *)&c->sig_int, NULL);
+	uv_close((uv_handle_t *)&c->sig_term, NULL);
+}
+
 static void on_receive_closed(struct receive *rx)
 {
+	struct collector *c =
+		(struct collector *)((char *)rx - offsetof(struct collector, receive));
+	close_signals(c);
 	log_info("collector", "stopped");
 }
 
@@ -55,6 +70,8 @@ static void on_store_stopped(struct store *s)
 	struct collector *c = (struct collector *)((char *)s - offsetof(struct collector, store));
 	if (c->receive_open)
 		receive_close(&c->receive, on_receive_closed);
+	else
+		close_signals(c);
 }
 
 static void collector_stop(struct collector *c)
@@ -68,19 +85,21 @@ static void collector_stop(struct collector *c)
 		receive_stop(&c->receive);
 	if (c->http_open)
 		http_close(&c->http, NULL);
-	if (c->signals_open) {
-		uv_close((uv_handle_t *)&c->sig_int, NULL);
-		uv_close((uv_handle_t *)&c->sig_term, NULL);
-	}
 	if (c->store_open)
 		store_stop(&c->store, STOP_GRACE_MS, on_store_stopped);
 	else if (c->receive_open)
 		receive_close(&c->receive, on_receive_closed);
+	else
+		close_signals(c);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct collector *c = s->data;
+	if (c->stopping) {
+		log_info("collector", "signal %d received; already stopping", signum);
+		return;
+	}
 	log_info("collector", "signal %d received", signum);
 	collector_stop(c);
 }
