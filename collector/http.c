@@ -46,9 +46,9 @@ static int parse_request_line(const char *p, size_t n, struct http_request *req)
 	if (!sp || target[0] != '/')
 		return -EBADMSG;
 	size_t tlen = (size_t)(sp - target);
-	size_t plen = strcspn(target, "? ");
-	if (plen > tlen)
-		plen = tlen;
+	/* The target is not NUL-terminated: look for '?' only inside it. */
+	const char *query = memchr(target, '?', tlen);
+	size_t plen = query ? (size_t)(query - target) : tlen;
 	if (plen >= sizeof(req->path))
 		return -EBADMSG;
 	memcpy(req->path, target, plen);

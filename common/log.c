@@ -61,7 +61,8 @@ void log_format_time(int64_t unix_ms, char *out, unsigned size)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
-static void log_vmsg(enum log_level level, const char *module, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void log_vmsg(enum log_level level, const char *module,
+							   const char *fmt, va_list ap)
 {
 	char when[32];
 	char text[1024];
