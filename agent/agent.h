@@ -4,6 +4,7 @@
 
 #include "conf.h"
 #include "device.h"
+#include "tls.h"
 #include "workq.h"
 
 #include <uv.h>
@@ -13,6 +14,7 @@
 struct send;
 struct batch;
 struct series_table;
+struct spool;
 
 struct agent_config {
 	char *id;
@@ -21,13 +23,22 @@ struct agent_config {
 	char *profile_dir;    /* where SNMP and Modbus profiles live */
 	int64_t workers;      /* threads for blocking protocol calls */
 	char *log_level;
+	char *metrics_listen; /* "" = off; else host:port of the Prometheus endpoint */
+	/* spool */
+	char *spool_dir;
+	uint64_t spool_max_size;
+	char *spool_fsync;	 /* "always", "never" or a duration, as written */
+	int spool_fsync_mode;	 /* enum spool_fsync */
+	uint64_t spool_fsync_ms;
 	/* collector */
 	char *collector_address;  /* host:port */
-	bool collector_plaintext; /* allowed only on loopback (TLS arrives later) */
+	bool collector_plaintext; /* no TLS: allowed only with a loopback collector */
 	uint64_t batch_max_delay_ms;
 	int64_t batch_max_samples;
-	uint64_t max_buffer;		  /* bytes of unsent batches kept in memory */
-	const struct conf_node *tls_node; /* refused until TLS exists */
+	uint64_t max_buffer;		  /* bytes kept in memory while the spool's disk fails */
+	const struct conf_node *tls_node; /* collector.tls, while loading */
+	struct tls_files tls;		  /* ca, cert, key, crl (paths made absolute) */
+	char *tls_server_name; /* name the collector certificate must carry; "" = address host */
 };
 
 struct agent {
@@ -42,6 +53,8 @@ struct agent {
 	size_t once_failed;
 	struct series_table *series;
 	struct batch *batch;
+	struct spool *spool;
+	struct metrics_http *metrics;
 	struct send *send;
 	struct workq workq;
 	bool workq_started;

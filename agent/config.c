@@ -1,5 +1,6 @@
 #include "config.h"
 #include "log.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -24,6 +25,18 @@ static const struct conf_option agent_options[] = {
 	{"profile_dir", CONF_T_STRING, A(profile_dir), .dflt = PANTAU_PROFILE_DIR},
 	{"workers", CONF_T_INT, A(workers), .dflt = "4", .min = 1, .max = 256},
 	{"log_level", CONF_T_STRING, A(log_level), .dflt = "info"},
+	{"metrics_listen", CONF_T_STRING, A(metrics_listen), .dflt = ""},
+};
+
+#ifndef PANTAU_SPOOL_DIR
+#define PANTAU_SPOOL_DIR "/var/lib/pantau/spool"
+#endif
+
+static const struct conf_option spool_options[] = {
+	{"dir", CONF_T_STRING, A(spool_dir), .dflt = PANTAU_SPOOL_DIR},
+	{"max_size", CONF_T_SIZE, A(spool_max_size), .dflt = "1GiB", .min = 256 * 1024,
+	 .max = (int64_t)1 << 50},
+	{"fsync", CONF_T_STRING, A(spool_fsync), .dflt = "1s"},
 };
 
 static const struct conf_option collector_options[] = {
@@ -38,12 +51,59 @@ static const struct conf_option collector_options[] = {
 	{"tls", CONF_T_NODE, A(tls_node)},
 };
 
+/* collector.tls: mutual TLS 1.3, the default (see common/tls.h). */
+static const struct conf_option tls_options[] = {
+	{"ca", CONF_T_STRING, A(tls.ca), .required = true},
+	{"cert", CONF_T_STRING, A(tls.cert), .required = true},
+	{"key", CONF_T_STRING, A(tls.key), .required = true},
+	{"crl", CONF_T_STRING, A(tls.crl), .dflt = ""},
+	{"server_name", CONF_T_STRING, A(tls_server_name), .dflt = ""},
+};
+
 #undef A
 
 static bool is_loopback_host(const char *addr)
 {
 	return strncmp(addr, "127.", 4) == 0 || strncmp(addr, "localhost:", 10) == 0 ||
 	       strncmp(addr, "[::1]:", 6) == 0;
+}
+
+/* Mutual TLS unless plaintext: true with a loopback collector address.
+ * Relative certificate paths are taken from the config file's directory. */
+static int load_transport(struct agent *a, const struct conf_node *node, struct perr *err)
+{
+	struct agent_config *c = &a->cfg;
+	const struct conf_node *pt = conf_get(node, "plaintext");
+	if (c->collector_plaintext && !is_loopback_host(c->collector_address))
+		return conf_error(err, pt ? pt : node,
+				  "collector: pantau only sends in plaintext to a loopback "
+				  "collector (127.0.0.1:PORT, [::1]:PORT or localhost:PORT); "
+				  "for %s remove 'plaintext: true' and configure "
+				  "tls: { ca, cert, key }",
+				  c->collector_address);
+	if (c->collector_plaintext && c->tls_node)
+		return conf_error(err, pt,
+				  "collector: 'plaintext: true' and a 'tls' section contradict "
+				  "each other; remove one");
+	if (c->collector_plaintext)
+		return 0;
+	if (!c->tls_node)
+		return conf_error(err, node,
+				  "collector: mutual TLS is the default and needs "
+				  "tls: { ca: ca.pem, cert: agent.pem, key: agent.key } (make them "
+				  "with 'pantauctl certs'); or, with a loopback collector only, "
+				  "plaintext: true");
+	if (c->tls_node->kind != CONF_MAP)
+		return conf_error(err, c->tls_node,
+				  "collector.tls must be a mapping with ca, cert and key");
+	int rc = conf_apply(tls_options, CONF_COUNT(tls_options), c->tls_node, "collector.tls", c,
+			    err);
+	if (rc == 0 && ((rc = tls_resolve_path(&c->tls.ca, a->config_path)) < 0 ||
+			(rc = tls_resolve_path(&c->tls.cert, a->config_path)) < 0 ||
+			(rc = tls_resolve_path(&c->tls.key, a->config_path)) < 0 ||
+			(rc = tls_resolve_path(&c->tls.crl, a->config_path)) < 0))
+		return perr_setc(err, rc, "out of memory");
+	return rc;
 }
 
 static int load_collector(struct agent *a, const struct conf_node *node, bool once,
@@ -63,16 +123,9 @@ static int load_collector(struct agent *a, const struct conf_node *node, bool on
 			&a->cfg, err);
 	if (rc < 0)
 		return rc;
-	if (a->cfg.tls_node)
-		return conf_error(err, a->cfg.tls_node,
-				  "collector.tls: TLS is not implemented yet in this version; "
-				  "remove it and set plaintext: true with a loopback collector");
-	if (!a->cfg.collector_plaintext || !is_loopback_host(a->cfg.collector_address))
-		return conf_error(err, node,
-				  "collector: without TLS (not implemented yet) pantau only "
-				  "sends in plaintext to a loopback collector (127.0.0.1:PORT, "
-				  "[::1]:PORT or localhost:PORT) with plaintext: true");
-	return 0;
+	rc = load_transport(a, node, err);
+	a->cfg.tls_node = NULL; /* points into the document */
+	return rc;
 }
 
 enum { MAX_POLLERS = 8 };
@@ -215,17 +268,38 @@ static int check_top_level(const struct conf_node *root, struct perr *err)
 	return 0;
 }
 
+/* spool: { dir, max_size, fsync: always | never | a duration }. Every batch
+ * goes through the spool; without the section the defaults apply. */
+static int load_spool(struct agent *a, const struct conf_node *node, struct perr *err)
+{
+	struct agent_config *c = &a->cfg;
+	int rc = conf_apply(spool_options, CONF_COUNT(spool_options), node, "spool", c, err);
+	if (rc < 0)
+		return rc;
+	const struct conf_node *at = node ? conf_get(node, "fsync") : NULL;
+	if (strcmp(c->spool_fsync, "always") == 0) {
+		c->spool_fsync_mode = SPOOL_FSYNC_ALWAYS;
+	} else if (strcmp(c->spool_fsync, "never") == 0) {
+		c->spool_fsync_mode = SPOOL_FSYNC_NEVER;
+	} else if (conf_parse_duration_ms(c->spool_fsync, &c->spool_fsync_ms) == 0 &&
+		   c->spool_fsync_ms >= 10 && c->spool_fsync_ms <= 3600000) {
+		c->spool_fsync_mode = SPOOL_FSYNC_INTERVAL;
+	} else {
+		return conf_error(err, at ? at : node,
+				  "spool.fsync: '%s' is not 'always', 'never' or a duration "
+				  "between 10ms and 1h (e.g. 1s)",
+				  c->spool_fsync);
+	}
+	if (!c->spool_dir[0])
+		return conf_error(err, node, "spool.dir must not be empty");
+	return 0;
+}
+
 /* Sections of the documented shape that later versions implement: accepted,
  * with a warning, so nobody believes they are in force. */
 static void warn_unimplemented(const struct conf_node *root)
 {
 	const struct conf_node *n;
-	if ((n = conf_get(root, "spool")))
-		log_warn("config",
-			 "[%s:%d] spool: the durable disk spool is not implemented in "
-			 "this version; unacknowledged batches are kept in memory only "
-			 "(collector.max_buffer)",
-			 n->file, n->line);
 	if ((n = conf_get(root, "backups")))
 		log_warn("config",
 			 "[%s:%d] backups: backup checks are not implemented in this "
@@ -246,6 +320,8 @@ int agent_config_load(struct agent *a, const char *path, bool once, struct perr 
 	if (!agent)
 		return conf_error(err, root, "the 'agent' section is missing");
 	rc = conf_apply(agent_options, CONF_COUNT(agent_options), agent, "agent", &a->cfg, err);
+	if (rc == 0)
+		rc = load_spool(a, conf_get(root, "spool"), err);
 	if (rc == 0)
 		rc = load_collector(a, conf_get(root, "collector"), once, err);
 	if (rc == 0)
@@ -270,5 +346,7 @@ void agent_config_free(struct agent *a)
 	a->ndevices = 0;
 	conf_release(agent_options, CONF_COUNT(agent_options), &a->cfg);
 	conf_release(collector_options, CONF_COUNT(collector_options), &a->cfg);
+	conf_release(spool_options, CONF_COUNT(spool_options), &a->cfg);
+	conf_release(tls_options, CONF_COUNT(tls_options), &a->cfg);
 	conf_doc_free(&a->doc);
 }

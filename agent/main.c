@@ -5,6 +5,8 @@
 #include "config.h"
 #include "send.h"
 #include "series.h"
+#include "spool.h"
+#include "metrics_http.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -44,6 +46,10 @@ static void finish(struct agent *a)
 {
 	if (a->batch)
 		batch_close(a->batch);
+	if (a->spool)
+		spool_close(a->spool);
+	if (a->metrics)
+		metrics_http_stop(a->metrics);
 	if (a->send)
 		send_stop(a->send, on_send_stopped);
 	if (a->workq_started) {
@@ -58,19 +64,23 @@ static void on_grace(uv_timer_t *t)
 {
 	struct agent *a = t->data;
 	uint64_t waited = uv_now(a->loop) - a->stop_started;
-	if (a->batch->head && a->send->state == SEND_CONNECTED && waited < SHUTDOWN_GRACE_MS)
+	uint64_t pending = spool_pending_samples(a->spool);
+	if (pending && a->send->state == SEND_CONNECTED && waited < SHUTDOWN_GRACE_MS)
 		return;
-	if (a->batch->head) {
-		size_t n = 0;
-		for (struct batch_rec *r = a->batch->head; r; r = r->next)
-			n += r->n;
-		log_warn("agent",
-			 "stopping with %zu samples not acknowledged by the collector "
-			 "(no durable spool in this version: they are lost)",
-			 n);
-	}
+	if (pending)
+		log_info("agent",
+			 "stopping with %llu samples not yet acknowledged by the collector; "
+			 "they stay in the spool (%s) and are sent after the next start",
+			 (unsigned long long)pending, a->cfg.spool_dir);
 	uv_close((uv_handle_t *)t, NULL);
 	finish(a);
+}
+
+static void on_spool_durable(void *data)
+{
+	struct agent *a = data;
+	if (a->send)
+		send_kick(a->send);
 }
 
 static void close_rest(struct agent *a)
@@ -191,23 +201,53 @@ static int setup_logging(struct agent *a, const struct options *o)
 	return 0;
 }
 
-static int start_runtime(struct agent *a, struct batch *batch, struct send *send)
+static int open_spool(struct agent *a, struct spool *sp)
+{
+	struct spool_options o = {
+		.dir = a->cfg.spool_dir,
+		.max_size = a->cfg.spool_max_size,
+		.fsync = (enum spool_fsync)a->cfg.spool_fsync_mode,
+		.fsync_ms = a->cfg.spool_fsync_ms,
+		.mem_max = a->cfg.max_buffer,
+	};
+	struct perr err = {{0}};
+	int rc = spool_open(sp, a->loop, &o, a->series, &err);
+	if (rc < 0) {
+		log_error("agent", "%s", err.msg);
+		return rc;
+	}
+	a->spool = sp;
+	sp->on_durable = on_spool_durable;
+	sp->cb_data = a;
+	return 0;
+}
+
+static int start_runtime(struct agent *a, struct batch *batch, struct send *send,
+			 struct spool *sp, struct metrics_http *mh)
 {
 	int rc;
 	a->series = series_table_new();
 	if (!a->series)
 		return -ENOMEM;
+	/* Signals first: a failed start still stops through agent_stop. */
+	uv_signal_init(a->loop, &a->sigint);
+	uv_signal_init(a->loop, &a->sigterm);
+	a->sigint.data = a->sigterm.data = a;
 	if (!a->once) {
-		if ((rc = batch_init(batch, a)) < 0)
+		if ((rc = open_spool(a, sp)) < 0)
+			return rc;
+		if ((rc = batch_init(batch, a, sp)) < 0)
 			return rc;
 		a->batch = batch;
 		if ((rc = send_start(send, a)) < 0)
 			return rc;
 		a->send = send;
+		if (a->cfg.metrics_listen[0]) {
+			if ((rc = metrics_http_start(mh, a, a->cfg.metrics_listen)) < 0)
+				return rc;
+			a->metrics = mh;
+		}
 	}
-	uv_signal_init(a->loop, &a->sigint);
-	uv_signal_init(a->loop, &a->sigterm);
-	a->sigint.data = a->sigterm.data = a;
 	uv_signal_start(&a->sigint, on_signal, SIGINT);
 	uv_signal_start(&a->sigterm, on_signal, SIGTERM);
 	for (size_t i = 0; i < a->ndevices; i++) {
@@ -220,6 +260,15 @@ static int start_runtime(struct agent *a, struct batch *batch, struct send *send
 	if (a->once && a->ndevices == 0)
 		agent_stop(a);
 	return 0;
+}
+
+static int check_spool(struct agent *a)
+{
+	struct perr err = {{0}};
+	int rc = spool_check_dir(a->cfg.spool_dir, &err);
+	if (rc < 0)
+		fprintf(stderr, "[%s] %s\n", a->config_path, err.msg);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -246,6 +295,22 @@ int main(int argc, char **argv)
 		uv_loop_close(&loop);
 		return EXIT_CONFIG;
 	}
+	if (o.check && a.cfg.collector_address && !a.cfg.collector_plaintext) {
+		/* The certificate files must load too, or the agent would fail later. */
+		struct tls_ctx *tls;
+		if (tls_ctx_new(TLS_CLIENT, &a.cfg.tls, &tls, &err) < 0) {
+			fprintf(stderr, "%s: %s\n", o.config, err.msg);
+			agent_config_free(&a);
+			uv_loop_close(&loop);
+			return EXIT_CONFIG;
+		}
+		tls_ctx_free(tls);
+	}
+	if (o.check && !o.once && check_spool(&a) < 0) {
+		agent_config_free(&a);
+		uv_loop_close(&loop);
+		return EXIT_CONFIG;
+	}
 	if (o.check) {
 		printf("%s: configuration OK (%zu devices)\n", o.config, a.ndevices);
 		agent_config_free(&a);
@@ -254,7 +319,9 @@ int main(int argc, char **argv)
 	}
 	struct batch batch;
 	struct send send;
-	int rc = start_runtime(&a, &batch, &send);
+	struct spool spool;
+	struct metrics_http mh;
+	int rc = start_runtime(&a, &batch, &send, &spool, &mh);
 	if (rc < 0)
 		agent_stop(&a);
 	else if (!a.once)

@@ -2,6 +2,7 @@
 #include "agent.h"
 #include "batch.h"
 #include "series.h"
+#include "spool.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -74,6 +75,8 @@ static void on_tcp_closed(uv_handle_t *h)
 {
 	struct send *s = h->data;
 	s->tcp_open = false;
+	tls_conn_free(s->tconn);
+	s->tconn = NULL;
 	schedule_retry(s);
 }
 
@@ -97,9 +100,52 @@ static void on_write(uv_write_t *req, int status)
 		disconnect(s, uv_strerror(status));
 }
 
+struct cipher_wreq {
+	uv_write_t req;
+	char *data;
+	struct send *s;
+};
+
+static void on_cipher_write(uv_write_t *req, int status)
+{
+	struct cipher_wreq *w = (struct cipher_wreq *)req;
+	struct send *s = w->s;
+	free(w->data);
+	free(w);
+	if (status < 0 && status != UV_ECANCELED && s->state == SEND_CONNECTED)
+		disconnect(s, uv_strerror(status));
+}
+
+/* tls_send_fn: TLS records to the socket; takes over data. */
+static int send_cipher(void *arg, char *data, size_t len)
+{
+	struct send *s = arg;
+	struct cipher_wreq *w = malloc(sizeof(*w));
+	if (!w) {
+		free(data);
+		return -ENOMEM;
+	}
+	w->data = data;
+	w->s = s;
+	uv_buf_t b = uv_buf_init(data, (unsigned)len);
+	int rc = uv_write(&w->req, (uv_stream_t *)&s->tcp, &b, 1, on_cipher_write);
+	if (rc < 0) {
+		free(data);
+		free(w);
+	}
+	return rc;
+}
+
 /* Writes an encoded frame; takes over data's storage. */
 static int write_frame(struct send *s, struct buf *data)
 {
+	if (s->tconn) {
+		int rc = tls_conn_write(s->tconn, data->data, data->len);
+		if (rc == 0)
+			s->bytes_sent += data->len;
+		buf_free(data);
+		return rc;
+	}
 	struct wreq *w = malloc(sizeof(*w));
 	if (!w) {
 		buf_free(data);
@@ -127,7 +173,7 @@ static int send_hello(struct send *s)
 	hello.agent_id = a->cfg.id;
 	hello.site = a->cfg.site;
 	hello.software = "pantau-agent " PANTAU_VERSION;
-	hello.stream = a->batch->stream;
+	hello.stream = spool_stream(a->spool);
 	hello.clock_ms = log_wall_ms();
 	env.body_case = PANTAU__ENVELOPE__BODY_HELLO;
 	env.hello = &hello;
@@ -154,28 +200,40 @@ static void write_pending(struct send *s)
 			return;
 		}
 	}
-	struct batch *b = s->agent->batch;
-	unsigned inflight = 0;
-	for (struct batch_rec *r = b->head; r; r = r->next) {
-		if (r->sent) {
-			inflight++;
-			continue;
-		}
-		if (inflight >= s->window)
+	/* Running totals of dropped samples first (never silent), then
+	 * batches from the spool (read from disk), oldest first, while the
+	 * window has room. */
+	struct buf losses;
+	buf_init(&losses, 4096);
+	int lrc = batch_encode_losses(s->agent->batch, &losses, s->max_frame);
+	if (lrc > 0)
+		lrc = write_frame(s, &losses);
+	else
+		buf_free(&losses);
+	if (lrc < 0) {
+		disconnect(s, "cannot write a loss report");
+		return;
+	}
+	struct spool *sp = s->agent->spool;
+	while (s->state == SEND_CONNECTED && spool_inflight(sp) < s->window) {
+		const struct batch_rec *r;
+		int rc = spool_next(sp, &r);
+		if (rc == 0)
 			break;
 		struct buf out;
 		buf_init(&out, (size_t)s->max_frame + FRAME_HEADER_LEN);
-		int rc = batch_encode(r, s->agent->series, &out, s->max_frame);
-		if (rc == 0)
+		if (rc > 0)
+			rc = batch_encode(r, s->agent->series, &out, s->max_frame);
+		if (rc == 0) {
+			s->agent->batch->samples_sent += r->n;
 			rc = write_frame(s, &out);
-		else
+		} else {
 			buf_free(&out);
+		}
 		if (rc < 0) {
-			disconnect(s, "cannot encode or write a batch");
+			disconnect(s, "cannot read, encode or write a batch");
 			return;
 		}
-		r->sent = true;
-		inflight++;
 	}
 }
 
@@ -188,7 +246,7 @@ static void handle_frame(struct send *s, const uint8_t *msg, size_t len)
 		return;
 	}
 	if (env->body_case == PANTAU__ENVELOPE__BODY_ACK) {
-		if (env->ack->stream == s->agent->batch->stream)
+		if (env->ack->stream == spool_stream(s->agent->spool))
 			batch_ack(s->agent->batch, env->ack->seq);
 	} else {
 		log_debug("send", "ignoring message type %d from the collector", env->body_case);
@@ -204,17 +262,10 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	*b = uv_buf_init(slab, sizeof(slab));
 }
 
-static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b)
+/* Bytes of the wire protocol from the collector (decrypted or plaintext). */
+static void take_bytes(struct send *s, const char *data, size_t n)
 {
-	struct send *s = stream->data;
-	if (nread == 0)
-		return;
-	if (nread < 0) {
-		disconnect(s,
-			   nread == UV_EOF ? "closed by the collector" : uv_strerror((int)nread));
-		return;
-	}
-	if (frame_reader_feed(&s->reader, b->base, (size_t)nread) < 0) {
+	if (frame_reader_feed(&s->reader, data, n) < 0) {
 		disconnect(s, "collector sent more than a frame");
 		return;
 	}
@@ -230,14 +281,103 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b)
 	write_pending(s);
 }
 
+/* The session is up (TCP, and TLS when configured): Hello, then batches. */
+static void session_ready(struct send *s)
+{
+	s->state = SEND_CONNECTED;
+	s->connects++;
+	if (!s->tconn) {
+		s->backoff_ms = BACKOFF_MIN_MS;
+		log_release(&s->complaint, "send", "collector %s:%s: connected again", s->host,
+			    s->port);
+	}
+	if (!s->complaint.active)
+		log_info("send", "connected to collector %s:%s%s", s->host, s->port,
+			 s->tconn ? " (mutual TLS 1.3)" : " (plaintext)");
+	int rc = send_hello(s);
+	if (rc < 0) {
+		disconnect(s, uv_strerror(rc));
+		return;
+	}
+	write_pending(s);
+}
+
+/* A TLS failure: logged once (then with backoff) with its reason; the
+ * connection is dropped and retried later. In TLS 1.3 the collector judges
+ * our certificate after our side finished the handshake, so its refusal
+ * (an alert naming the reason) arrives on an established session. */
+static void tls_failed(struct send *s)
+{
+	log_complain(&s->complaint, LL_WARN, "send", "collector %s:%s: %s [%s] (retrying)",
+		     s->host, s->port, tls_conn_error(s->tconn),
+		     tls_reason_name(tls_conn_reason(s->tconn)));
+	if (s->state == SEND_CONNECTED) {
+		disconnect(s, NULL);
+		return;
+	}
+	s->state = SEND_IDLE;
+	if (!uv_is_closing((uv_handle_t *)&s->tcp))
+		uv_close((uv_handle_t *)&s->tcp, on_tcp_closed);
+}
+
+static void tls_input(struct send *s, const char *data, size_t n)
+{
+	static char plain[16384]; /* loop thread only; consumed at once */
+	int rc = tls_conn_feed(s->tconn, data, n);
+	if (rc < 0) {
+		tls_failed(s);
+		return;
+	}
+	if (rc == 1)
+		session_ready(s);
+	while (s->tconn && s->state == SEND_CONNECTED) {
+		ssize_t got = tls_conn_read(s->tconn, plain, sizeof(plain));
+		if (got == 0)
+			return;
+		if (got == -EPIPE) {
+			disconnect(s, "closed by the collector (TLS close_notify)");
+			return;
+		}
+		if (got < 0) {
+			tls_failed(s);
+			return;
+		}
+		/* The collector answered over TLS: it accepted our certificate. */
+		s->backoff_ms = BACKOFF_MIN_MS;
+		log_release(&s->complaint, "send", "collector %s:%s: connected again", s->host,
+			    s->port);
+		take_bytes(s, plain, (size_t)got);
+	}
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *b)
+{
+	struct send *s = stream->data;
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		if (s->state == SEND_HANDSHAKING) {
+			fail(s, "TLS handshake", (int)nread);
+			return;
+		}
+		disconnect(s,
+			   nread == UV_EOF ? "closed by the collector" : uv_strerror((int)nread));
+		return;
+	}
+	if (s->tconn)
+		tls_input(s, b->base, (size_t)nread);
+	else
+		take_bytes(s, b->base, (size_t)nread);
+}
+
 static void disconnect(struct send *s, const char *why)
 {
 	if (s->state != SEND_CONNECTED)
 		return;
-	log_warn("send", "collector %s:%s: connection lost: %s", s->host, s->port, why);
+	if (why) /* NULL: the caller has logged it */
+		log_warn("send", "collector %s:%s: connection lost: %s", s->host, s->port, why);
 	s->state = SEND_IDLE;
-	for (struct batch_rec *r = s->agent->batch->head; r; r = r->next)
-		r->sent = false;
+	spool_rewind(s->agent->spool);
 	series_forget_defined(s->agent->series);
 	frame_reader_free(&s->reader);
 	frame_reader_init(&s->reader, s->max_frame);
@@ -254,19 +394,19 @@ static void on_connect(uv_connect_t *req, int status)
 		fail(s, "connect", status);
 		return;
 	}
-	s->state = SEND_CONNECTED;
-	s->backoff_ms = BACKOFF_MIN_MS;
-	s->connects++;
-	log_release(&s->complaint, "send", "collector %s:%s: connected again", s->host, s->port);
-	log_info("send", "connected to collector %s:%s", s->host, s->port);
 	int rc = uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
-	if (rc == 0)
-		rc = send_hello(s);
 	if (rc < 0) {
-		disconnect(s, uv_strerror(rc));
+		fail(s, "read", rc);
 		return;
 	}
-	write_pending(s);
+	if (!s->tls) {
+		session_ready(s);
+		return;
+	}
+	s->state = SEND_HANDSHAKING;
+	rc = tls_conn_new(s->tls, s->server_name, send_cipher, s, &s->tconn);
+	if (rc < 0)
+		fail(s, "TLS setup", rc == -EINVAL ? UV_EINVAL : rc);
 }
 
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
@@ -311,6 +451,17 @@ int send_start(struct send *s, struct agent *a)
 	int rc = split_address(a->cfg.collector_address, &s->host, &s->port);
 	if (rc < 0)
 		return rc;
+	if (!a->cfg.collector_plaintext) {
+		struct perr err;
+		if ((rc = tls_ctx_new(TLS_CLIENT, &a->cfg.tls, &s->tls, &err)) < 0) {
+			log_error("send", "%s", err.msg);
+			free(s->host);
+			free(s->port);
+			return rc;
+		}
+		const char *sn = a->cfg.tls_server_name;
+		s->server_name = sn && sn[0] ? sn : s->host;
+	}
 	frame_reader_init(&s->reader, s->max_frame);
 	if ((rc = uv_timer_init(a->loop, &s->retry)) < 0)
 		return rc;
@@ -356,6 +507,8 @@ static void on_stop_closed(uv_handle_t *h)
 	struct send *s = h->data;
 	if (h == (uv_handle_t *)&s->tcp) {
 		s->tcp_open = false;
+		tls_conn_free(s->tconn);
+		s->tconn = NULL;
 		uv_close((uv_handle_t *)&s->retry, on_stop_closed);
 		return;
 	}
@@ -368,6 +521,8 @@ static void on_stop_closed(uv_handle_t *h)
 	frame_reader_free(&s->reader);
 	free(s->host);
 	free(s->port);
+	tls_ctx_free(s->tls);
+	s->tls = NULL;
 	s->state = SEND_CLOSED;
 	if (s->stopped_cb)
 		s->stopped_cb(s);
@@ -380,6 +535,8 @@ void send_stop(struct send *s, void (*done)(struct send *s))
 	if (s->state == SEND_RESOLVING)
 		uv_cancel((uv_req_t *)&s->gai);
 	uv_timer_stop(&s->retry);
+	if (s->tconn && s->state == SEND_CONNECTED)
+		tls_conn_shutdown(s->tconn); /* close_notify, best effort */
 	if (s->tcp_open && !uv_is_closing((uv_handle_t *)&s->tcp))
 		uv_close((uv_handle_t *)&s->tcp, on_stop_closed);
 	else

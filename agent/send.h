@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "frame.h"
 #include "log.h"
+#include "tls.h"
 
 #include <uv.h>
 #include <stdbool.h>
@@ -14,7 +15,14 @@
 
 struct agent;
 
-enum send_state { SEND_IDLE, SEND_RESOLVING, SEND_CONNECTING, SEND_CONNECTED, SEND_CLOSED };
+enum send_state {
+	SEND_IDLE,
+	SEND_RESOLVING,
+	SEND_CONNECTING,
+	SEND_HANDSHAKING, /* TCP up, TLS handshake under way */
+	SEND_CONNECTED,
+	SEND_CLOSED
+};
 
 struct send_msg;
 
@@ -26,6 +34,9 @@ struct send {
 	uv_connect_t connect_req;
 	uv_tcp_t tcp;
 	bool tcp_open;
+	struct tls_ctx *tls;	 /* owned; NULL with plaintext: true */
+	struct tls_conn *tconn;	 /* owned; the current connection's TLS session */
+	const char *server_name; /* borrowed: tls.server_name or host */
 	uv_timer_t retry;
 	uint64_t backoff_ms;
 	struct frame_reader reader;
@@ -41,7 +52,10 @@ struct send {
 	void (*stopped_cb)(struct send *s);
 };
 
-/* Parses a->cfg.collector_address and starts connecting. 0 or -errno. */
+/* Parses a->cfg.collector_address, loads the TLS files (unless plaintext:
+ * mutual TLS 1.3, the collector's certificate checked against
+ * tls.server_name or the address's host) and starts connecting. 0 or -errno
+ * (a TLS file problem is logged). */
 int send_start(struct send *s, struct agent *a);
 
 /* New batches are waiting: write what the window allows. */

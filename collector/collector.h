@@ -23,6 +23,7 @@ struct collector {
 	struct store store;
 	struct receive receive;
 	struct http http;
+	struct tls_ctx *tls; /* NULL with plaintext: true */
 	uv_signal_t sig_int, sig_term;
 	bool store_open, receive_open, http_open, signals_open;
 	bool stopping;

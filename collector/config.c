@@ -22,6 +22,15 @@ static const struct conf_option collector_options[] = {
 	 1024, 256 << 20},
 	{"log_level", CONF_T_ENUM, offsetof(struct collector_config, log_level), false, "info", 0,
 	 0, level_names},
+	{"tls", CONF_T_NODE, offsetof(struct collector_config, tls_node), false, NULL},
+};
+
+/* collector.tls: mutual TLS 1.3, the default (see common/tls.h). */
+static const struct conf_option tls_options[] = {
+	{"ca", CONF_T_STRING, offsetof(struct collector_config, tls.ca), true, NULL},
+	{"cert", CONF_T_STRING, offsetof(struct collector_config, tls.cert), true, NULL},
+	{"key", CONF_T_STRING, offsetof(struct collector_config, tls.key), true, NULL},
+	{"crl", CONF_T_STRING, offsetof(struct collector_config, tls.crl), false, ""},
 };
 
 static const struct conf_option database_options[] = {
@@ -111,6 +120,46 @@ void config_format_addr(const struct sockaddr_storage *sa, char *out, size_t siz
 	snprintf(out, size, "[%s]:%u", host, port);
 }
 
+/* Mutual TLS unless plaintext: true on a loopback listen address (the rule
+ * of the wire protocol: plaintext only when both ends are on loopback and
+ * the config says so). Relative certificate paths are taken from the
+ * config file's directory. */
+static int check_transport(struct collector_config *cfg, const struct conf_node *sec,
+			   const struct conf_node *at, struct perr *err)
+{
+	const struct conf_node *pt = conf_get(sec, "plaintext");
+	if (cfg->plaintext && !config_addr_is_loopback(&cfg->listen_addr))
+		return conf_error(err, at ? at : sec,
+				  "collector: plaintext is allowed only on a loopback 'listen' "
+				  "address (127.0.0.0/8 or [::1]); got listen: %s. Remove "
+				  "'plaintext: true' and configure tls: { ca, cert, key, crl }",
+				  cfg->listen);
+	if (cfg->plaintext && cfg->tls_node)
+		return conf_error(err, pt ? pt : sec,
+				  "collector: 'plaintext: true' and a 'tls' section contradict "
+				  "each other; remove one");
+	if (cfg->plaintext)
+		return 0;
+	if (!cfg->tls_node)
+		return conf_error(err, pt ? pt : sec,
+				  "collector: mutual TLS is the default and needs "
+				  "tls: { ca: ca.pem, cert: collector.pem, key: collector.key, "
+				  "crl: crl.pem } (make them with 'pantauctl certs'); or, on a "
+				  "loopback listen address only, plaintext: true");
+	if (cfg->tls_node->kind != CONF_MAP)
+		return conf_error(err, cfg->tls_node,
+				  "collector.tls must be a mapping with ca, cert, key and crl");
+	int rc = conf_apply(tls_options, CONF_COUNT(tls_options), cfg->tls_node, "collector.tls",
+			    cfg, err);
+	const char *name = cfg->tls_node->file;
+	if (rc == 0 && ((rc = tls_resolve_path(&cfg->tls.ca, name)) < 0 ||
+			(rc = tls_resolve_path(&cfg->tls.cert, name)) < 0 ||
+			(rc = tls_resolve_path(&cfg->tls.key, name)) < 0 ||
+			(rc = tls_resolve_path(&cfg->tls.crl, name)) < 0))
+		return perr_setc(err, rc, "out of memory");
+	return rc;
+}
+
 /* Checks what the option tables cannot: addresses and the TLS rule. */
 static int check_collector(struct collector_config *cfg, const struct conf_node *sec,
 			   struct perr *err)
@@ -121,14 +170,9 @@ static int check_collector(struct collector_config *cfg, const struct conf_node 
 				  "collector.listen: '%s' is not an address such as "
 				  "127.0.0.1:7400 or [::1]:7400",
 				  cfg->listen);
-	if (!cfg->plaintext || !config_addr_is_loopback(&cfg->listen_addr)) {
-		const struct conf_node *pt = conf_get(sec, "plaintext");
-		return conf_error(err, cfg->plaintext ? (at ? at : sec) : (pt ? pt : sec),
-				  "collector: mutual TLS is not available yet, so the collector "
-				  "only starts with 'plaintext: true' and a loopback 'listen' "
-				  "address (127.0.0.0/8 or [::1]); got plaintext: %s, listen: %s",
-				  cfg->plaintext ? "true" : "false", cfg->listen);
-	}
+	int rc = check_transport(cfg, sec, at, err);
+	if (rc < 0)
+		return rc;
 	cfg->http_enabled = cfg->http[0] != '\0';
 	if (cfg->http_enabled && config_parse_addr(cfg->http, &cfg->http_addr) < 0) {
 		const struct conf_node *h = conf_get(sec, "http");
@@ -161,6 +205,7 @@ static int apply(const struct conf_doc *doc, struct collector_config *cfg, struc
 				"database", cfg, err);
 	if (rc == 0)
 		rc = check_collector(cfg, sec.collector, err);
+	cfg->tls_node = NULL; /* points into the document, freed after loading */
 	return rc;
 }
 
@@ -193,4 +238,5 @@ void config_free(struct collector_config *cfg)
 {
 	conf_release(collector_options, CONF_COUNT(collector_options), cfg);
 	conf_release(database_options, CONF_COUNT(database_options), cfg);
+	conf_release(tls_options, CONF_COUNT(tls_options), cfg);
 }

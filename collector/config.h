@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "perr.h"
+#include "tls.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -15,7 +16,8 @@
 struct collector_config {
 	/* collector: */
 	char *listen;    /* "host:port" for agent connections */
-	bool plaintext;  /* must be true (with a loopback listen) until TLS lands */
+	bool plaintext;  /* no TLS: only with a loopback listen address */
+	struct tls_files tls; /* collector.tls: ca, cert, key, crl (paths made absolute) */
 	char *http;      /* "host:port" for /health and /metrics; "" disables */
 	char *state_dir; /* holds the embedded PostgreSQL cluster */
 	uint64_t max_frame;
@@ -25,6 +27,7 @@ struct collector_config {
 	int64_t max_queue;
 
 	/* Derived while loading. */
+	const struct conf_node *tls_node;
 	struct sockaddr_storage listen_addr;
 	struct sockaddr_storage http_addr;
 	bool http_enabled;

@@ -118,18 +118,24 @@ static int start_signals(struct collector *c)
 static int start_modules(struct collector *c)
 {
 	char addr[80];
+	struct perr err;
+	if (!c->cfg.plaintext && tls_ctx_new(TLS_SERVER, &c->cfg.tls, &c->tls, &err) < 0) {
+		log_error("collector", "cannot set up TLS: %s", err.msg);
+		return -EINVAL;
+	}
 	int rc = store_start(&c->store, &c->loop, c->dsn);
 	c->store_open = rc == 0;
 	if (rc == 0) {
 		rc = receive_start(&c->receive, &c->loop, (struct sockaddr *)&c->cfg.listen_addr,
 				   (uint32_t)c->cfg.max_frame, (size_t)c->cfg.max_queue,
-				   &c->metrics, &c->store);
+				   &c->metrics, &c->store, c->tls);
 		c->receive_open = rc == 0;
 		config_format_addr(&c->cfg.listen_addr, addr, sizeof(addr));
 		if (rc < 0)
 			log_error("collector", "cannot listen on %s: %s", addr, uv_strerror(rc));
 		else
-			log_info("collector", "listening for agents on %s (plaintext)", addr);
+			log_info("collector", "listening for agents on %s (%s)", addr,
+				 c->tls ? "mutual TLS 1.3" : "plaintext, loopback only");
 	}
 	if (rc == 0 && c->cfg.http_enabled) {
 		rc = http_start(&c->http, &c->loop, (struct sockaddr *)&c->cfg.http_addr, render, c);
@@ -159,6 +165,8 @@ static int run_loop(struct collector *c)
 	}
 	uv_run(&c->loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&c->loop);
+	tls_ctx_free(c->tls);
+	c->tls = NULL;
 	if (rc < 0) {
 		log_error("collector", "handles left open at exit: %s", uv_strerror(rc));
 		return 1;
@@ -233,6 +241,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		config_free(&c.cfg);
 		return 2;
+	}
+	if (check && !c.cfg.plaintext) {
+		struct tls_ctx *tls;
+		if (tls_ctx_new(TLS_SERVER, &c.cfg.tls, &tls, &err) < 0) {
+			fprintf(stderr, "%s: %s\n", path, err.msg);
+			config_free(&c.cfg);
+			return 2;
+		}
+		tls_ctx_free(tls);
 	}
 	if (check) {
 		printf("%s: configuration OK\n", path);

@@ -47,6 +47,8 @@ static const struct metric_line lines[] = {
 	ML("samples_stored_total", "counter", "Samples committed to PostgreSQL.", samples_stored),
 	ML("connections_total", "counter", "Agent connections accepted.", connections),
 	ML("connections_active", "gauge", "Agent connections open now.", connections_active),
+	ML("tls_handshakes_total", "counter",
+	   "TLS handshakes completed with a verified agent certificate.", tls_handshakes),
 	ML("store_queue_depth", "gauge", "Items waiting for or being written by the writer.",
 	   store_queue_depth),
 };
@@ -60,6 +62,18 @@ static int render_labelled(struct buf *out, const char *name, const char *help,
 		rc = buf_printf(out, "pantau_collector_%s{reason=\"%s\"} %llu\n", name, names[i],
 				(unsigned long long)values[i]);
 	return rc;
+}
+
+/* Refusals by the TLS layer's reasons (common/tls.h), "none" left out. */
+static int render_refused(struct buf *out, const struct metrics *m)
+{
+	const char *names[TLS_R_COUNT_];
+	for (unsigned i = 0; i < TLS_R_COUNT_; i++)
+		names[i] = tls_reason_name((enum tls_reason)i);
+	return render_labelled(out, "connections_refused_total",
+			       "Agent connections refused before or at Hello: certificate, "
+			       "identity or handshake problems, by reason.",
+			       names + 1, m->connections_refused + 1, TLS_R_COUNT_ - 1);
 }
 
 int metrics_render(const struct metrics *m, struct buf *out)
@@ -83,6 +97,8 @@ int metrics_render(const struct metrics *m, struct buf *out)
 				     "Protocol and storage errors, by reason; each closed a "
 				     "connection or dropped an item.",
 				     error_names, m->errors, ME_COUNT_);
+	if (rc == 0)
+		rc = render_refused(out, m);
 	if (rc == 0)
 		rc = buf_printf(out,
 				"# HELP pantau_collector_store_commit_seconds_total Seconds spent "

@@ -4,6 +4,7 @@
 #define PANTAU_COLLECTOR_METRICS_H
 
 #include "buf.h"
+#include "tls.h"
 
 #include <stdint.h>
 
@@ -41,6 +42,8 @@ struct metrics {
 	uint64_t errors[ME_COUNT_];
 	uint64_t connections;
 	uint64_t connections_active;
+	uint64_t connections_refused[TLS_R_COUNT_]; /* TLS or identity, by reason */
+	uint64_t tls_handshakes;		    /* completed and verified */
 	uint64_t store_queue_depth;
 	double store_commit_seconds;
 };

@@ -17,6 +17,7 @@ struct rx_conn {
 	struct receive *rx;
 	struct rx_conn *prev, *next; /* in rx->conns while open */
 	struct frame_reader fr;
+	struct tls_conn *tls; /* NULL on a plaintext listener */
 	char peer[64];
 	char *agent_id, *site, *software; /* from Hello */
 	uint64_t stream;
@@ -32,6 +33,11 @@ struct ack_write {
 	struct buf data;
 };
 
+struct cipher_write {
+	uv_write_t req;
+	char *data;
+};
+
 static void conn_read_start(struct rx_conn *conn);
 static void conn_drain(struct rx_conn *conn);
 
@@ -44,6 +50,7 @@ static void conn_maybe_free(struct rx_conn *conn)
 	struct receive *rx = conn->rx;
 	frame_reader_free(&conn->fr);
 	series_table_free(&conn->series);
+	tls_conn_free(conn->tls);
 	free(conn->agent_id);
 	free(conn->site);
 	free(conn->software);
@@ -97,6 +104,91 @@ static void conn_fail(struct rx_conn *conn, enum metrics_error reason, const cha
 	conn_close(conn);
 }
 
+/* The host part of "1.2.3.4:5" or "[::1]:5": refusals are remembered per
+ * address, not per connection (an agent reconnects from a new port). */
+static void peer_host(const char *peer, char *out, size_t size)
+{
+	const char *colon = strrchr(peer, ':');
+	size_t n = colon ? (size_t)(colon - peer) : strlen(peer);
+	snprintf(out, size, "%.*s", (int)n, peer);
+}
+
+/* True if this refusal should be logged now: the first from a peer address
+ * for a reason, then once an hour with the count of muted repeats. */
+static bool refusal_log_due(struct receive *rx, const char *peer, enum tls_reason r,
+			    uint32_t *muted)
+{
+	char host[48];
+	peer_host(peer, host, sizeof(host));
+	uint64_t now = log_mono_ms();
+	for (unsigned i = 0; i < RECEIVE_REFUSAL_MEMORY; i++) {
+		struct rx_refusal *f = &rx->refusals[i];
+		if (f->logged_ms == 0 || f->reason != r || strcmp(f->host, host) != 0)
+			continue;
+		if (now - f->logged_ms < 3600 * 1000) {
+			f->muted++;
+			return false;
+		}
+		*muted = f->muted;
+		f->muted = 0;
+		f->logged_ms = now;
+		return true;
+	}
+	struct rx_refusal *f = &rx->refusals[rx->refusal_next++ % RECEIVE_REFUSAL_MEMORY];
+	snprintf(f->host, sizeof(f->host), "%s", host);
+	f->reason = r;
+	f->logged_ms = now ? now : 1;
+	f->muted = 0;
+	*muted = 0;
+	return true;
+}
+
+/* Refuses a connection for a TLS or identity reason: counted by reason,
+ * logged once per peer address and reason (then hourly), closed. */
+static void conn_refuse(struct rx_conn *conn, enum tls_reason reason, const char *why)
+{
+	struct receive *rx = conn->rx;
+	uint32_t muted = 0;
+	rx->metrics->connections_refused[reason]++;
+	if (refusal_log_due(rx, conn->peer, reason, &muted))
+		log_warn("receive", "refused %s: %s [%s]%s", conn->peer, why,
+			 tls_reason_name(reason),
+			 muted ? " (and earlier refusals of this address muted)" : "");
+	else
+		log_debug("receive", "refused %s again: %s", conn->peer, why);
+	conn_close(conn);
+}
+
+/* ---- writing ---- */
+
+static void on_cipher_written(uv_write_t *req, int status)
+{
+	struct cipher_write *w = (struct cipher_write *)req;
+	free(w->data);
+	free(w);
+}
+
+/* tls_send_fn: puts TLS records on the socket; takes over data. */
+static int conn_send_cipher(void *arg, char *data, size_t len)
+{
+	struct rx_conn *conn = arg;
+	struct cipher_write *w = malloc(sizeof(*w));
+	if (!w) {
+		free(data);
+		return -ENOMEM;
+	}
+	w->data = data;
+	uv_buf_t b = uv_buf_init(data, (unsigned)len);
+	int rc = conn->closing ? UV_ECANCELED
+			       : uv_write(&w->req, (uv_stream_t *)&conn->tcp, &b, 1,
+					  on_cipher_written);
+	if (rc < 0) {
+		free(data);
+		free(w);
+	}
+	return rc;
+}
+
 /* ---- acks ---- */
 
 static void on_ack_written(uv_write_t *req, int status)
@@ -120,6 +212,13 @@ static void send_ack(struct rx_conn *conn, uint64_t seq)
 	buf_init(&w->data, 256);
 	if (wire_encode(&env, &w->data, 256) < 0) {
 		on_ack_written(&w->req, 0);
+		return;
+	}
+	if (conn->tls) {
+		int rc = tls_conn_write(conn->tls, w->data.data, w->data.len);
+		on_ack_written(&w->req, 0);
+		if (rc < 0)
+			conn_fail(conn, ME_READ, "TLS write: %s", tls_conn_error(conn->tls));
 		return;
 	}
 	uv_buf_t b = uv_buf_init((char *)w->data.data, (unsigned)w->data.len);
@@ -265,6 +364,18 @@ static int take_hello(struct rx_conn *conn, const Pantau__Hello *h)
 		conn_fail(conn, ME_UNEXPECTED, "a second Hello");
 		return -EINVAL;
 	}
+	if (conn->tls && strcmp(tls_conn_peer_id(conn->tls), h->agent_id) != 0) {
+		char why[400];
+		char id[80];
+		snprintf(id, sizeof(id), "%s", h->agent_id);
+		for (char *p = id; *p; p++)
+			*p = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+		snprintf(why, sizeof(why),
+			 "certificate is for agent '%s' (CN) but its Hello says agent '%s'",
+			 tls_conn_peer_id(conn->tls), id);
+		conn_refuse(conn, TLS_R_IDENTITY_MISMATCH, why);
+		return -EPERM;
+	}
 	conn->agent_id = strdup(h->agent_id);
 	conn->site = strdup(h->site);
 	conn->software = strdup(h->software);
@@ -292,8 +403,15 @@ static void take_message(struct rx_conn *conn, Pantau__Envelope *env)
 	case PANTAU__ENVELOPE__BODY_BATCH:
 		take_batch(conn, env->batch);
 		break;
+	case PANTAU__ENVELOPE__BODY_LOSS:
 	case PANTAU__ENVELOPE__BODY_DEVICE_STATE:
-		kind = STORE_DEVICE_STATE;
+		kind = env->body_case == PANTAU__ENVELOPE__BODY_LOSS ? STORE_LOSS
+								     : STORE_DEVICE_STATE;
+		if (kind == STORE_LOSS)
+			log_warn("receive",
+				 "agent %s reports %llu samples lost on stream %llu (%s) in total",
+				 conn->agent_id, (unsigned long long)env->loss->samples,
+				 (unsigned long long)env->loss->stream, env->loss->reason);
 		/* fall through */
 	case PANTAU__ENVELOPE__BODY_INVENTORY: {
 		struct store_item *it =
@@ -361,6 +479,73 @@ static void conn_drain(struct rx_conn *conn)
 		conn_fail(conn, ME_READ, "%s", strerror(-rc));
 }
 
+/* Frames the bytes of the wire protocol (decrypted, or read in plaintext). */
+static void conn_take_plain(struct rx_conn *conn, const char *data, size_t n)
+{
+	if (frame_reader_feed(&conn->fr, data, n) < 0) {
+		/* More bytes than one frame at the cap plus a read's worth. */
+		conn_fail(conn, ME_FRAME_TOO_LARGE, "frame longer than max_frame (%u bytes)",
+			  conn->rx->max_frame);
+		return;
+	}
+	conn_drain(conn);
+}
+
+/* Before the handshake completed a failure is a refusal (certificate,
+ * protocol); after it, a broken session. */
+static void conn_tls_failed(struct rx_conn *conn)
+{
+	if (!tls_conn_ready(conn->tls))
+		conn_refuse(conn, tls_conn_reason(conn->tls), tls_conn_error(conn->tls));
+	else
+		conn_fail(conn, ME_READ, "%s", tls_conn_error(conn->tls));
+}
+
+/* Decrypts what the connection holds, one TLS record at a time, while the
+ * writer takes more: when it pauses, the rest waits in the TLS buffer (at
+ * most one read's worth, since reading the socket stops too). */
+static void conn_tls_pull(struct rx_conn *conn)
+{
+	struct receive *rx = conn->rx;
+	while (!conn->closing && !rx->paused) {
+		ssize_t n = tls_conn_read(conn->tls, rx->plainbuf, sizeof(rx->plainbuf));
+		if (n == 0)
+			return;
+		if (n == -EPIPE) {
+			conn_close(conn); /* close_notify: the agent said goodbye */
+			return;
+		}
+		if (n < 0) {
+			conn_tls_failed(conn);
+			return;
+		}
+		conn_take_plain(conn, rx->plainbuf, (size_t)n);
+	}
+}
+
+static void conn_tls_input(struct rx_conn *conn, const char *data, size_t n)
+{
+	int rc = tls_conn_feed(conn->tls, data, n);
+	if (rc < 0) {
+		conn_tls_failed(conn);
+		return;
+	}
+	if (rc == 1) {
+		conn->rx->metrics->tls_handshakes++;
+		log_debug("receive", "TLS 1.3 with %s: certificate CN=%s verified", conn->peer,
+			  tls_conn_peer_id(conn->tls));
+	}
+	conn_tls_pull(conn);
+}
+
+/* Takes what a connection holds after a pause: frames, then TLS records. */
+static void conn_pump(struct rx_conn *conn)
+{
+	conn_drain(conn);
+	if (conn->tls && !conn->closing)
+		conn_tls_pull(conn);
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct rx_conn *conn = s->data;
@@ -374,14 +559,10 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	}
 	conn->rx->metrics->bytes_received += (uint64_t)nread;
-	int rc = frame_reader_feed(&conn->fr, b->base, (size_t)nread);
-	if (rc < 0) {
-		/* More bytes than one frame at the cap plus a read's worth. */
-		conn_fail(conn, ME_FRAME_TOO_LARGE, "frame longer than max_frame (%u bytes)",
-			  conn->rx->max_frame);
-		return;
-	}
-	conn_drain(conn);
+	if (conn->tls)
+		conn_tls_input(conn, b->base, (size_t)nread);
+	else
+		conn_take_plain(conn, b->base, (size_t)nread);
 }
 
 static void conn_read_start(struct rx_conn *conn)
@@ -394,6 +575,13 @@ static void conn_read_start(struct rx_conn *conn)
 static void on_hello_timeout(uv_timer_t *t)
 {
 	struct rx_conn *conn = t->data;
+	if (conn->tls && !tls_conn_ready(conn->tls)) {
+		char why[80];
+		snprintf(why, sizeof(why), "no TLS handshake within %d s",
+			 RECEIVE_HELLO_TIMEOUT_MS / 1000);
+		conn_refuse(conn, TLS_R_HANDSHAKE, why);
+		return;
+	}
 	conn_fail(conn, ME_HELLO_TIMEOUT, "no Hello within %d s", RECEIVE_HELLO_TIMEOUT_MS / 1000);
 }
 
@@ -468,6 +656,10 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	describe_peer(conn);
+	if (rx->tls && (rc = tls_conn_new(rx->tls, NULL, conn_send_cipher, conn, &conn->tls)) < 0) {
+		conn_fail(conn, ME_READ, "cannot start TLS: %s", strerror(-rc));
+		return;
+	}
 	uv_tcp_nodelay(&conn->tcp, 1);
 	uv_timer_start(&conn->hello_timer, on_hello_timeout, RECEIVE_HELLO_TIMEOUT_MS, 0);
 	if (!rx->paused)
@@ -478,9 +670,10 @@ static void on_connection(uv_stream_t *server, int status)
 
 int receive_start(struct receive *rx, uv_loop_t *loop, const struct sockaddr *addr,
 		  uint32_t max_frame, size_t max_queue, struct metrics *metrics,
-		  struct store *store)
+		  struct store *store, struct tls_ctx *tls)
 {
 	memset(rx, 0, sizeof(*rx));
+	rx->tls = tls;
 	rx->loop = loop;
 	rx->metrics = metrics;
 	rx->store = store;
@@ -540,7 +733,7 @@ void receive_check_pressure(struct receive *rx)
 		log_debug("receive", "writer queue at %zu: resuming reads", depth);
 		for (struct rx_conn *c = rx->conns, *next; c && !rx->paused; c = next) {
 			next = c->next;
-			conn_drain(c);
+			conn_pump(c);
 			if (!c->closing && !rx->paused)
 				conn_read_start(c);
 		}

@@ -82,9 +82,13 @@ expect_error remote_plaintext 2 "only sends in plaintext to a loopback collector
 agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 collector: { address: 10.1.2.3:7400, plaintext: true }
 YAML
-expect_error tls_not_yet 2 "TLS is not implemented yet" <<YAML
+expect_error tls_incomplete 2 "collector.tls: required key 'cert' is missing" <<YAML
 agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
 collector: { address: 127.0.0.1:7400, tls: { ca: ca.pem } }
+YAML
+expect_error tls_required 2 "mutual TLS is the default" <<YAML
+agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }
+collector: { address: noc.example.go.id:7400 }
 YAML
 expect_error unknown_section 2 "unknown section 'devicez'" <<YAML
 agent: { id: a1, profile_dir: $PANTAU_ROOT/agent/profiles }

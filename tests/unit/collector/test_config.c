@@ -61,13 +61,40 @@ TEST(without_plaintext_the_collector_refuses_to_start)
 {
 	expect_error("collector:\n  listen: 127.0.0.1:7400\n", "[c.yaml:2] collector: mutual TLS");
 	expect_error("collector:\n  listen: 127.0.0.1:7400\n  plaintext: false\n",
-		     "[c.yaml:3] collector: mutual TLS is not available yet");
+		     "[c.yaml:3] collector: mutual TLS is the default");
+	expect_error("collector:\n  listen: 0.0.0.0:7400\n  tls: { ca: ca.pem, key: k.pem }\n",
+		     "[c.yaml:3] collector.tls: required key 'cert' is missing");
+	expect_error("collector:\n  plaintext: true\n  tls: { ca: a, cert: b, key: c }\n",
+		     "[c.yaml:2] collector: 'plaintext: true' and a 'tls' section contradict");
+	expect_error("collector:\n  tls: { ca: a, cert: b, key: c, colour: x }\n",
+		     "unknown key 'colour' in collector.tls");
+}
+
+TEST(tls_paths_are_relative_to_the_config_file)
+{
+	struct collector_config cfg;
+	struct perr err;
+	const char *text = "collector:\n  listen: 0.0.0.0:7400\n"
+			   "  tls: { ca: ca.pem, cert: /abs/c.pem, key: k/c.key, crl: crl.pem }\n";
+	int rc = config_parse("/etc/pantau/collector.yaml", text, strlen(text), &cfg, &err);
+	if (rc < 0)
+		TEST_FAIL_("%s", err.msg);
+	ASSERT_TRUE(!cfg.plaintext);
+	ASSERT_EQ_STR(cfg.tls.ca, "/etc/pantau/ca.pem");
+	ASSERT_EQ_STR(cfg.tls.cert, "/abs/c.pem");
+	ASSERT_EQ_STR(cfg.tls.key, "/etc/pantau/k/c.key");
+	ASSERT_EQ_STR(cfg.tls.crl, "/etc/pantau/crl.pem");
+	config_free(&cfg);
+	text = "collector:\n  listen: 0.0.0.0:7400\n  tls: { ca: /c, cert: /d, key: /e }\n";
+	ASSERT_EQ_INT(config_parse("c.yaml", text, strlen(text), &cfg, &err), 0);
+	ASSERT_EQ_STR(cfg.tls.crl, "");
+	config_free(&cfg);
 }
 
 TEST(plaintext_needs_a_loopback_listen_address)
 {
 	expect_error("collector:\n  plaintext: true\n  listen: 0.0.0.0:7400\n",
-		     "[c.yaml:3] collector: mutual TLS is not available yet");
+		     "[c.yaml:3] collector: plaintext is allowed only on a loopback");
 	expect_error("collector:\n  plaintext: true\n  listen: 10.1.2.3:7400\n", "loopback");
 	struct collector_config cfg;
 	struct perr err;
@@ -118,6 +145,6 @@ TEST(addresses_parse_and_classify)
 }
 
 TEST_MAIN(minimal_config_gets_the_documented_defaults, full_config_is_read,
-	  without_plaintext_the_collector_refuses_to_start,
+	  without_plaintext_the_collector_refuses_to_start, tls_paths_are_relative_to_the_config_file,
 	  plaintext_needs_a_loopback_listen_address, errors_name_file_and_line,
 	  addresses_parse_and_classify)

@@ -2,8 +2,8 @@
  * for hostile input: the request head is capped at 8 KiB (431), must arrive
  * within 10 s (408), only GET and HEAD are served (405), every response
  * closes the connection, and at most 64 clients are served at once. */
-#ifndef PANTAU_COLLECTOR_HTTP_H
-#define PANTAU_COLLECTOR_HTTP_H
+#ifndef PANTAU_HTTP_H
+#define PANTAU_HTTP_H
 
 #include "buf.h"
 
