@@ -2,15 +2,13 @@
 #include "agent.h"
 #include "log.h"
 #include "send.h"
+#include "spool.h"
 #include "wire.h"
 
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/random.h>
 
-enum { SAMPLE_BYTES = sizeof(uint32_t) + sizeof(int64_t) + sizeof(double) };
-
-static void rec_free(struct batch_rec *r)
+void batch_rec_free(struct batch_rec *r)
 {
 	free(r->ids);
 	free(r->ts_ms);
@@ -18,30 +16,22 @@ static void rec_free(struct batch_rec *r)
 	free(r);
 }
 
-static size_t rec_bytes(const struct batch_rec *r)
-{
-	return sizeof(*r) + r->cap * SAMPLE_BYTES;
-}
-
 static void on_flush_timer(uv_timer_t *t)
 {
 	batch_flush(t->data);
 }
 
-int batch_init(struct batch *b, struct agent *a)
+int batch_init(struct batch *b, struct agent *a, struct spool *sp)
 {
-	*b = (struct batch){.agent = a, .next_seq = 1};
-	b->max_bytes = a->cfg.max_buffer;
+	*b = (struct batch){.agent = a, .spool = sp};
 	b->max_samples = (size_t)a->cfg.batch_max_samples;
 	b->max_delay_ms = a->cfg.batch_max_delay_ms;
-	if (getrandom(&b->stream, sizeof(b->stream), 0) != sizeof(b->stream))
-		b->stream = (uint64_t)log_wall_ms() ^ ((uint64_t)log_mono_ms() << 32);
 	int rc = uv_timer_init(a->loop, &b->flush_timer);
 	b->flush_timer.data = b;
 	return rc;
 }
 
-static int rec_grow(struct batch_rec *r, size_t cap)
+int batch_rec_reserve(struct batch_rec *r, size_t cap)
 {
 	uint32_t *ids = realloc(r->ids, cap * sizeof(*ids));
 	if (!ids)
@@ -59,39 +49,26 @@ static int rec_grow(struct batch_rec *r, size_t cap)
 	return 0;
 }
 
-/* Drops the oldest batches until the outbox fits its bound again. */
-static void evict(struct batch *b)
-{
-	while (b->queued_bytes > b->max_bytes && b->head && b->head != b->tail) {
-		struct batch_rec *r = b->head;
-		b->head = r->next;
-		b->queued_bytes -= rec_bytes(r);
-		b->samples_evicted += r->n;
-		log_warn("batch",
-			 "outbox over %zu bytes: evicted batch %llu (%zu samples, %llu evicted "
-			 "so far)",
-			 b->max_bytes, (unsigned long long)r->seq, r->n,
-			 (unsigned long long)b->samples_evicted);
-		rec_free(r);
-	}
-}
-
 int batch_add(struct batch *b, uint32_t series, int64_t ts_ms, double value)
 {
 	struct batch_rec *r = b->open;
+	b->samples_added++;
 	if (!r) {
 		r = b->open = calloc(1, sizeof(*r));
-		if (!r)
+		if (!r) {
+			b->samples_dropped++;
 			return -ENOMEM;
+		}
 		uv_timer_start(&b->flush_timer, on_flush_timer, b->max_delay_ms, 0);
 	}
-	if (r->n == r->cap && rec_grow(r, r->cap ? r->cap * 2 : 256) < 0)
+	if (r->n == r->cap && batch_rec_reserve(r, r->cap ? r->cap * 2 : 256) < 0) {
+		b->samples_dropped++;
 		return -ENOMEM;
+	}
 	r->ids[r->n] = series;
 	r->ts_ms[r->n] = ts_ms;
 	r->values[r->n] = value;
 	r->n++;
-	b->samples_added++;
 	if (r->n >= b->max_samples)
 		batch_flush(b);
 	return 0;
@@ -104,16 +81,15 @@ void batch_flush(struct batch *b)
 	if (!r)
 		return;
 	b->open = NULL;
-	r->seq = b->next_seq++;
-	if (b->tail)
-		b->tail->next = r;
-	else
-		b->head = r;
-	b->tail = r;
-	b->queued_bytes += rec_bytes(r);
-	evict(b);
+	spool_append(b->spool, r);
 	if (b->agent->send)
 		send_kick(b->agent->send);
+}
+
+void batch_poll_done(struct batch *b)
+{
+	if (b->open)
+		uv_timer_start(&b->flush_timer, on_flush_timer, 0, 0);
 }
 
 static int encode_defs(const struct batch_rec *r, struct series_table *t,
@@ -141,8 +117,8 @@ static int encode_defs(const struct batch_rec *r, struct series_table *t,
 		}
 		pantau__series_def__init(d);
 		d->id = s->id;
-		d->device = s->dev->name;
-		d->device_kind = s->dev->kind;
+		d->device = s->device;
+		d->device_kind = s->device_kind;
 		d->metric = s->metric;
 		d->unit = s->unit;
 		d->kind = (Pantau__SeriesKind)s->kind;
@@ -206,38 +182,41 @@ int batch_encode(const struct batch_rec *r, struct series_table *t, struct buf *
 	return rc;
 }
 
-size_t batch_ack(struct batch *b, uint64_t seq)
+int batch_encode_losses(struct batch *b, struct buf *out, uint32_t max_frame)
 {
-	size_t freed = 0;
-	while (b->head && b->head->seq <= seq) {
-		struct batch_rec *r = b->head;
-		b->head = r->next;
-		if (!b->head)
-			b->tail = NULL;
-		b->queued_bytes -= rec_bytes(r);
-		b->samples_acked += r->n;
-		b->batches_acked++;
-		rec_free(r);
-		freed++;
+	enum spool_loss why;
+	uint64_t total;
+	int64_t ts;
+	int n = 0;
+	while (spool_next_loss(b->spool, &why, &total, &ts) > 0) {
+		Pantau__Loss loss = PANTAU__LOSS__INIT;
+		Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
+		loss.stream = spool_stream(b->spool);
+		loss.reason = (char *)spool_loss_names[why];
+		loss.samples = total;
+		loss.ts_ms = ts;
+		env.body_case = PANTAU__ENVELOPE__BODY_LOSS;
+		env.loss = &loss;
+		int rc = wire_encode(&env, out, max_frame);
+		if (rc < 0)
+			return rc;
+		n++;
 	}
-	return freed;
+	return n;
+}
+
+void batch_ack(struct batch *b, uint64_t seq)
+{
+	spool_ack(b->spool, seq);
 }
 
 static void on_timer_closed(uv_handle_t *h)
 {
-	struct batch *b = h->data;
-	if (b->open)
-		rec_free(b->open);
-	b->open = NULL;
-	while (b->head) {
-		struct batch_rec *r = b->head;
-		b->head = r->next;
-		rec_free(r);
-	}
-	b->tail = NULL;
+	(void)h;
 }
 
 void batch_close(struct batch *b)
 {
+	batch_flush(b);
 	uv_close((uv_handle_t *)&b->flush_timer, on_timer_closed);
 }

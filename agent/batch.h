@@ -1,7 +1,7 @@
 /* Batching: samples are gathered into batches (closed when full or after a
- * delay), numbered, and kept until the collector acknowledges them. Until the
- * durable spool exists this outbox is in memory and bounded: past max_buffer
- * the oldest batch is evicted and every evicted sample is counted. */
+ * delay) and handed to the spool (agent/spool.h), which numbers them, keeps
+ * them on disk until the collector acknowledges them, and gives them back to
+ * the sender. */
 #ifndef PANTAU_BATCH_H
 #define PANTAU_BATCH_H
 
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct agent;
+struct spool;
 
 struct batch_rec {
 	uint64_t seq;
@@ -21,46 +22,56 @@ struct batch_rec {
 	int64_t *ts_ms;
 	double *values;
 	size_t n, cap;
-	bool sent; /* written on the current connection */
 	struct batch_rec *next;
 };
 
 struct batch {
-	struct agent *agent;	       /* borrowed */
-	struct batch_rec *open;	       /* being filled, NULL when empty */
-	struct batch_rec *head, *tail; /* closed, unacknowledged, in seq order */
-	uint64_t stream;	       /* random per process until the spool keeps one */
-	uint64_t next_seq;
-	size_t queued_bytes;
-	size_t max_bytes;
+	struct agent *agent;	/* borrowed */
+	struct spool *spool;	/* borrowed */
+	struct batch_rec *open; /* being filled, NULL when empty */
 	size_t max_samples;
 	uint64_t max_delay_ms;
 	uv_timer_t flush_timer;
-	uint64_t samples_added;
-	uint64_t samples_acked;
-	uint64_t samples_evicted;
-	uint64_t batches_acked;
+	uint64_t samples_added; /* polled: every sample handed to batch_add */
+	uint64_t samples_sent;	/* written to the collector, replays included */
+	uint64_t samples_dropped; /* batch_add out of memory */
 };
 
-/* 0 or -errno. Uses a->cfg for the limits and a->loop for the timer. */
-int batch_init(struct batch *b, struct agent *a);
+/* 0 or -errno. Uses a->cfg for the limits and a->loop for the timer; closed
+ * batches go to sp. */
+int batch_init(struct batch *b, struct agent *a, struct spool *sp);
+
+/* Frees a record and its arrays. */
+void batch_rec_free(struct batch_rec *r);
+
+/* Grows r's arrays to hold cap samples. 0 or -ENOMEM. */
+int batch_rec_reserve(struct batch_rec *r, size_t cap);
 
 /* Adds one sample to the open batch; closes it when full. 0 or -ENOMEM. */
 int batch_add(struct batch *b, uint32_t series, int64_t ts_ms, double value);
 
-/* Closes the open batch (if any) and tells the sender. */
+/* Closes the open batch (if any), spools it and tells the sender. */
 void batch_flush(struct batch *b);
+
+/* A device poll ended: its samples are closed into a batch and spooled at
+ * the start of the next loop iteration (so polls ending together share one
+ * batch), not batch_max_delay later: a kill -9 loses no finished poll. */
+void batch_poll_done(struct batch *b);
 
 /* Encodes record r as one frame appended to out, with a definition for every
  * series it uses that is not yet defined on this connection (marking them). */
 int batch_encode(const struct batch_rec *r, struct series_table *t, struct buf *out,
 		 uint32_t max_frame);
 
-/* The collector acknowledged every batch up to seq: frees them. Returns how
- * many records were freed. */
-size_t batch_ack(struct batch *b, uint64_t seq);
+/* Appends a Loss frame to out for every reason whose running total of
+ * dropped samples grew since it was last reported on this connection.
+ * Returns how many frames were appended, or a negative errno. */
+int batch_encode_losses(struct batch *b, struct buf *out, uint32_t max_frame);
 
-/* Closes the timer; frees every record once it is closed. */
+/* The collector acknowledged every batch up to seq. */
+void batch_ack(struct batch *b, uint64_t seq);
+
+/* Closes the timer; the open batch is spooled first (batch_flush). */
 void batch_close(struct batch *b);
 
 #endif

@@ -184,6 +184,7 @@ void device_poll_done(struct device *dev, int status, const char *reason)
 			agent_stop(a);
 		return;
 	}
+	batch_poll_done(a->batch);
 	if (first || was_failed != dev->failed)
 		send_state(dev, status >= 0, status < 0 ? reason : NULL);
 	if (dev->ninv)

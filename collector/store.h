@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-enum store_kind { STORE_BATCH, STORE_INVENTORY, STORE_DEVICE_STATE };
+enum store_kind { STORE_BATCH, STORE_INVENTORY, STORE_DEVICE_STATE, STORE_LOSS };
 
 enum store_result {
 	STORE_STORED,    /* committed */

@@ -57,6 +57,10 @@ static const struct stmt stmts[] = {
 		  "$3::timestamptz)"},
 	{"state_hist", "INSERT INTO pantau.device_states (device_id, ts, state, reason) VALUES "
 		       "($1, $2, $3, NULLIF($4, '')) ON CONFLICT DO NOTHING"},
+	{"loss", "INSERT INTO pantau.agent_losses (agent_id, stream, reason, samples, last_loss) "
+		 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent_id, stream, reason) DO UPDATE SET "
+		 "samples = GREATEST(pantau.agent_losses.samples, EXCLUDED.samples), last_loss = "
+		 "GREATEST(pantau.agent_losses.last_loss, EXCLUDED.last_loss), last_reported = now()"},
 };
 
 struct store_writer *store_write_new(const char *dsn)
@@ -431,7 +435,10 @@ static int write_inventory(struct store_writer *w, const struct store_item *it)
 	char dev[24], ts[32];
 	snprintf(dev, sizeof(dev), "%" PRId64, id);
 	format_ts(inv->ts_ms, ts, sizeof(ts));
-	rc = inventory_row(w, dev, "system", "", inv->system, inv->n_system, ts);
+	/* A device without a system group (nothing read from it) has no
+	 * system item: an empty one would only hide that. */
+	if (inv->n_system > 0)
+		rc = inventory_row(w, dev, "system", "", inv->system, inv->n_system, ts);
 	for (size_t i = 0; rc == 0 && i < inv->n_items; i++) {
 		const Pantau__InventoryItem *item = inv->items[i];
 		rc = inventory_row(w, dev, item->kind, item->id, item->fields, item->n_fields, ts);
@@ -467,8 +474,25 @@ static int write_state(struct store_writer *w, const struct store_item *it)
 	return res ? 0 : -EIO;
 }
 
+/* A Loss carries a running total: the largest one seen is kept. */
+static int write_loss(struct store_writer *w, const struct store_item *it)
+{
+	const Pantau__Loss *l = it->env->loss;
+	char stream[24], samples[24], ts[32];
+	snprintf(stream, sizeof(stream), "%" PRId64, (int64_t)l->stream);
+	snprintf(samples, sizeof(samples), "%" PRId64,
+		 l->samples > INT64_MAX ? INT64_MAX : (int64_t)l->samples);
+	format_ts(l->ts_ms, ts, sizeof(ts));
+	const char *params[] = {it->agent_id, stream, l->reason, samples, ts};
+	PGresult *res = run(w, "loss", 5, params, PGRES_COMMAND_OK);
+	PQclear(res);
+	return res ? 0 : -EIO;
+}
+
 static int write_item(struct store_writer *w, struct store_item *it)
 {
+	if (it->kind == STORE_LOSS)
+		return write_loss(w, it);
 	if (it->kind == STORE_INVENTORY)
 		return write_inventory(w, it);
 	if (it->kind == STORE_DEVICE_STATE)

@@ -119,6 +119,10 @@ static int check_envelope(const Pantau__Envelope *env, struct perr *err)
 		    check_string(env->device_state->device_kind, "device kind", err) < 0)
 			return -EBADMSG;
 		return 0;
+	case PANTAU__ENVELOPE__BODY_LOSS:
+		if (!env->loss->reason[0])
+			return perr_setc(err, -EBADMSG, "loss without reason");
+		return check_string(env->loss->reason, "loss reason", err) < 0 ? -EBADMSG : 0;
 	default:
 		return perr_setc(err, -EBADMSG, "envelope without a known body");
 	}

@@ -6,6 +6,7 @@
 #   tests/run.sh                 everything
 #   tests/run.sh unit            unit tests only
 #   tests/run.sh integration [NAME...]   integration scripts (all, or the named ones)
+#   tests/run.sh faults [NAME...]        fault scripts in tests/faults (kill -9, full disk)
 #
 # Environment: PANTAU_BUILD (build dir, default build-test), PANTAU_TEST_TIMEOUT
 # (seconds per integration script, default 300).
@@ -70,15 +71,17 @@ for t in json.load(sys.stdin):
 }
 
 run_integration() {
+	local dir=${SCRIPT_DIR:-tests/integration}
 	local scripts=()
 	if [ $# -gt 0 ]; then
-		for n in "$@"; do scripts+=("tests/integration/${n%.sh}.sh"); done
+		for n in "$@"; do scripts+=("$dir/${n%.sh}.sh"); done
 	else
-		scripts=(tests/integration/*.sh)
+		scripts=("$dir"/*.sh)
 	fi
 	local limit=${PANTAU_TEST_TIMEOUT:-300}
 	for s in "${scripts[@]}"; do
 		[ -f "$s" ] || continue
+		[ "$(basename "$s")" != lib.sh ] || continue
 		local name log rc start
 		name=$(basename "$s" .sh)
 		log=$build/integration-$name.log
@@ -99,10 +102,11 @@ run_integration() {
 }
 
 case $what in
-all) run_unit; run_integration ;;
+all) run_unit; run_integration; SCRIPT_DIR=tests/faults run_integration ;;
 unit) run_unit ;;
 integration) run_integration "$@" ;;
-*) echo "usage: tests/run.sh [all|unit|integration [NAME...]]"; exit 2 ;;
+faults) SCRIPT_DIR=tests/faults run_integration "$@" ;;
+*) echo "usage: tests/run.sh [all|unit|integration [NAME...]|faults [NAME...]]"; exit 2 ;;
 esac
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"

@@ -15,10 +15,12 @@ col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
 "$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
 "$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >>"$COL_TMP/migrate.log" 2>&1 || fail "--migrate again"
 expect_eq "migrations recorded once" \
-    "$(psql -qAt -c "SELECT string_agg(name, ',') FROM pantau.schema_migrations")" "001_schema"
+    "$(psql -qAt -c "SELECT string_agg(name, ',' ORDER BY name) FROM pantau.schema_migrations")" \
+    "$(cd "$here/../../collector/migrations" && ls *.sql | sed 's/\.sql$//' | paste -sd,)"
 expect_eq "report views documented" \
     "$(psql -qAt -c "SELECT count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
-        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'report' AND d.objsubid = 0")" "5"
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'report' AND d.objsubid = 0")" \
+    "$(psql -qAt -c "SELECT count(*) FROM pg_views WHERE schemaname = 'report'")"
 expect_eq "reader role can read report, not pantau" \
     "$(psql -qAt -c "SELECT has_table_privilege('pantau_reader', 'report.samples', 'SELECT'),
         has_table_privilege('pantau_reader', 'pantau.samples', 'SELECT')")" "t|f"

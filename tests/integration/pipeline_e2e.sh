@@ -34,6 +34,8 @@ agent:
   site: test-site
   interval: 1s
   profile_dir: $PANTAU_ROOT/agent/profiles
+spool:
+  dir: $WORK/spool
 collector:
   address: 127.0.0.1:$agent_port
   plaintext: true

@@ -37,7 +37,12 @@ col_cleanup() {
         kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     done
     pg_tmp_stop 2>/dev/null
-    [ -n "$COL_WATCHDOG" ] && kill "$COL_WATCHDOG" 2>/dev/null
+    # The watchdog's sleep would keep a pipe on stdout open (| tail waits).
+    if [ -n "$COL_WATCHDOG" ]; then
+        local nap
+        nap=$(pgrep -P "$COL_WATCHDOG" sleep)
+        kill "$COL_WATCHDOG" $nap 2>/dev/null
+    fi
     if [ -n "$COL_TMP" ]; then
         if [ -n "${KEEP_TMP:-}" ]; then echo "kept $COL_TMP"; else rm -rf "$COL_TMP"; fi
     fi
