@@ -8,6 +8,7 @@
 #include "device.h"
 #include "snmp_profile.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct snmp_sink {
@@ -22,5 +23,18 @@ struct snmp_sink {
  * object's invalid values, -EINVAL if a state value is not an integer. */
 int snmp_emit_sample(const struct snmp_sink *sink, const struct snmp_profile_object *o, double raw,
 		     const char *oid_text, const struct label *extra, size_t nextra);
+
+/* A table row's cell: like snmp_emit_sample, but first the metric's row tests
+ * (when, unless), digits and fahrenheit conditions are resolved against the
+ * row's labels extra[] and its attribute columns attrs[] (which are not
+ * emitted). -ENOENT if a row test drops the row. */
+int snmp_emit_row_sample(const struct snmp_sink *sink, const struct snmp_profile_object *o,
+			 double raw, const char *oid_text, const struct label *extra,
+			 size_t nextra, const struct label *attrs, size_t nattrs);
+
+/* True if a row test holds: the text of c->attr, found in labels[] or
+ * attrs[], matches one of its patterns. */
+bool snmp_emit_cond_holds(const struct snmp_profile_cond *c, const struct label *labels,
+			  size_t nlabels, const struct label *attrs, size_t nattrs);
 
 #endif

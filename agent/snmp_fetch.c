@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "snmp_fetch_plan.h"
+#include "snmp_inv.h"
 #include "snmp_value.h"
 #include "snmp_walk.h"
 
@@ -13,10 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { RESENDS_MAX = 3, FIELD_TEXT_MAX = 512 };
+enum {
+	RESENDS_MAX = 3,
+	FIELD_TEXT_MAX = 512,
+	RATE_MAX_AGE_MS = 25 * 3600 * 1000, /* forget a counter not read for a day */
+};
 
 static const oid sysobjectid_base[] = {1, 3, 6, 1, 2, 1, 1, 2};
 static const oid sysobjectid_0[] = {1, 3, 6, 1, 2, 1, 1, 2, 0};
+static const oid sysuptime_0[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 
 void snmp_fetch_init(struct snmp_fetch *f, const struct snmp_conf *cfg,
 		     const struct snmp_sink *sink, const char *name)
@@ -40,6 +46,8 @@ void snmp_fetch_free(struct snmp_fetch *f)
 {
 	if (f->walking)
 		snmp_table_end(&f->walk);
+	snmp_inv_drop(f);
+	snmp_rate_state_free(&f->rates);
 	clear_texts(f);
 	snmp_fetch_plan_free(f);
 	free(f->sel);
@@ -58,8 +66,11 @@ int snmp_fetch_begin(struct snmp_fetch *f, uint64_t now_ms)
 	if (f->walking)
 		snmp_table_end(&f->walk);
 	f->walking = false;
+	snmp_inv_drop(f);
 	clear_texts(f);
 	f->now_ms = now_ms;
+	snmp_rate_sweep(&f->rates, now_ms, RATE_MAX_AGE_MS);
+	f->rate_poll = (struct snmp_rate_poll){.state = &f->rates, .now_ms = now_ms};
 	f->answered = false;
 	f->status = 0;
 	f->reason = NULL;
@@ -97,6 +108,8 @@ static void fail(struct snmp_fetch *f, int status, const char *reason)
 		snmp_table_end(&f->walk);
 		f->walking = false;
 	}
+	/* A partial inventory would make the collector delete what it misses. */
+	snmp_inv_drop(f);
 	f->phase = SNMP_FETCH_DONE;
 }
 
@@ -175,10 +188,16 @@ static unsigned walk_repetitions(const struct snmp_fetch *f)
 
 static void end_table(struct snmp_fetch *f)
 {
-	f->values += snmp_table_emit(&f->walk, &f->sink);
-	f->tabs[f->cursor].rows_hint = snmp_table_rows(&f->walk);
-	f->tabs[f->cursor].walked = true;
-	snmp_table_end(&f->walk);
+	struct snmp_fetch_table *tab = &f->tabs[f->cursor];
+	tab->rows_hint = snmp_table_rows(&f->walk);
+	tab->walked = true;
+	if (tab->inv) {
+		if (snmp_inv_keep(f, tab, &f->walk) < 0)
+			fail(f, -ENOMEM, "out of memory");
+	} else {
+		f->values += snmp_table_emit(&f->walk, &f->sink);
+		snmp_table_end(&f->walk);
+	}
 	f->walking = false;
 	f->cursor++;
 }
@@ -192,13 +211,17 @@ static netsnmp_pdu *walk_request(struct snmp_fetch *f)
 				return NULL;
 			}
 			f->walking = true;
+			f->walk.rates = &f->rate_poll;
 		}
 		netsnmp_pdu *pdu =
 			snmp_table_request(&f->walk, walk_repetitions(f), (size_t)f->cfg->max_oids);
 		if (pdu)
 			return pdu;
 		end_table(f);
+		if (f->phase == SNMP_FETCH_DONE)
+			return NULL;
 	}
+	snmp_inv_finish(f);
 	f->phase = SNMP_FETCH_DONE;
 	return NULL;
 }
@@ -217,7 +240,6 @@ netsnmp_pdu *snmp_fetch_next(struct snmp_fetch *f)
 		case SNMP_FETCH_GET:
 			pdu = batch_request(f, SNMP_MSG_GET, f->ngets);
 			if (!pdu && f->phase == SNMP_FETCH_GET) {
-				snmp_fetch_plan_records(f);
 				f->phase = SNMP_FETCH_WALK;
 				f->cursor = 0;
 			}
@@ -311,10 +333,19 @@ static void get_value(struct snmp_fetch *f, size_t item, const netsnmp_variable_
 			  o->name, oid_text, vb->type);
 		return;
 	}
-	if (o->role == SNMP_PROFILE_FIELD)
+	if (snmp_walk_compare(o->oid.sub, o->oid.len, sysuptime_0, OID_LENGTH(sysuptime_0)) == 0 &&
+	    vb->type == ASN_TIMETICKS && vb->val.integer) {
+		/* Counters' rates tell a device restart by it. */
+		f->rate_poll.has_uptime = true;
+		f->rate_poll.uptime_cs = (uint32_t)(unsigned long)*vb->val.integer;
+	}
+	if (o->role == SNMP_PROFILE_FIELD) {
 		field_text(f, item, vb);
-	else if (snmp_emit_sample(&f->sink, o, raw, oid_text, NULL, 0) == 0)
+	} else if (snmp_emit_sample(&f->sink, o, raw, oid_text, NULL, 0) == 0) {
 		f->values++;
+		f->values += snmp_rate_emit_scalar(&f->rate_poll, o, raw, vb->type, oid_text,
+						   &f->sink);
+	}
 }
 
 static void batch_reply(struct snmp_fetch *f, const netsnmp_pdu *resp)

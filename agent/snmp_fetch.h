@@ -14,6 +14,8 @@
 #include "snmp_conf.h"
 #include "snmp_emit.h"
 #include "snmp_profile.h"
+#include "snmp_profile_inv.h"
+#include "snmp_rate.h"
 #include "snmp_table.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -36,6 +38,14 @@ struct snmp_fetch_table {
 	const struct snmp_profile_table *t;
 	size_t rows_hint; /* rows seen at the last poll: sizes the next GETBULK */
 	bool walked;	  /* rows_hint is known */
+	const struct snmp_profile *prof;	   /* inventory tables: */
+	const struct snmp_profile_inv_table *inv; /* records, not samples */
+};
+
+/* The finished walk of an inventory table, kept until the poll ends. */
+struct snmp_fetch_kept {
+	const struct snmp_fetch_table *tab;
+	struct snmp_table_walk walk;
 };
 
 struct snmp_fetch_record {
@@ -85,6 +95,14 @@ struct snmp_fetch {
 	int status;	  /* first fatal error of this poll */
 	const char *reason;
 	size_t values, absent;
+	/* Inventory: table walks of this poll, and what was sent last. */
+	struct snmp_fetch_kept *kept;
+	size_t nkept;
+	uint64_t inv_hash, inv_sent_ms;
+	bool inv_sent;
+	/* Rates: every counter's last reading, and this poll's sysUpTime. */
+	struct snmp_rate_state rates;
+	struct snmp_rate_poll rate_poll;
 };
 
 /* Prepares a fetch for one device. cfg, sink->arg and name are borrowed for

@@ -104,7 +104,7 @@ static int build_plan(struct snmp_fetch *f)
 	size_t ngets = 0, ntabs = 0, nrecs = 0;
 	for (size_t i = 0; i < f->nsel; i++) {
 		ngets += f->sel[i]->nscalars;
-		ntabs += f->sel[i]->ntables;
+		ntabs += f->sel[i]->ntables + f->sel[i]->ninv_tables;
 		nrecs += f->sel[i]->ninventory;
 	}
 	f->gets = calloc(ngets ? ngets : 1, sizeof(f->gets[0]));
@@ -119,6 +119,9 @@ static int build_plan(struct snmp_fetch *f)
 			f->gets[f->ngets++] = (struct snmp_fetch_get){p, &p->scalars[k]};
 		for (size_t k = 0; k < p->ntables; k++)
 			f->tabs[f->ntabs++] = (struct snmp_fetch_table){&p->tables[k], 0};
+		for (size_t k = 0; k < p->ninv_tables; k++)
+			f->tabs[f->ntabs++] = (struct snmp_fetch_table){
+				.t = &p->inv_tables[k].walk, .prof = p, .inv = &p->inv_tables[k]};
 		for (size_t k = 0; k < p->ninventory; k++)
 			f->recs[f->nrecs++] = (struct snmp_fetch_record){.prof = p, .group = k};
 	}
@@ -189,44 +192,4 @@ int snmp_fetch_plan_identified(struct snmp_fetch *f)
 	f->cursor = 0;
 	f->limit = (size_t)f->cfg->max_oids;
 	return snmp_fetch_plan_reset_skip(f, f->ngets);
-}
-
-static uint64_t fnv(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (h ^ 0xff) * 1099511628211ull; /* a separator between strings */
-}
-
-static void emit_record(struct snmp_fetch *f, struct snmp_fetch_record *r)
-{
-	struct label fields[64];
-	size_t n = 0;
-	uint64_t h = 14695981039346656037ull;
-	for (size_t i = 0; i < f->ngets && n < 64; i++) {
-		const struct snmp_profile_object *o = f->gets[i].obj;
-		if (f->gets[i].prof != r->prof || o->role != SNMP_PROFILE_FIELD ||
-		    o->group != r->group || !f->texts[i])
-			continue;
-		fields[n++] = (struct label){o->name, f->texts[i]};
-		if (!o->is_volatile)
-			h = fnv(fnv(h, o->name), f->texts[i]);
-	}
-	if (n == 0)
-		return;
-	/* Unchanged records are sent again hourly, so a collector that lost
-	 * one catches up without a record on every poll. */
-	if (r->sent && r->hash == h && f->now_ms - r->sent_ms < SNMP_FETCH_REFRESH_MS)
-		return;
-	const struct snmp_profile_inventory *inv = &r->prof->inventory[r->group];
-	f->sink.inventory(f->sink.arg, inv->kind, inv->id, fields, n);
-	r->sent = true;
-	r->hash = h;
-	r->sent_ms = f->now_ms;
-}
-
-void snmp_fetch_plan_records(struct snmp_fetch *f)
-{
-	for (size_t i = 0; i < f->nrecs; i++)
-		emit_record(f, &f->recs[i]);
 }

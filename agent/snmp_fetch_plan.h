@@ -21,10 +21,6 @@ int snmp_fetch_plan_identified(struct snmp_fetch *f);
 /* Clears the skip flags of n items (growing the array). 0 or -ENOMEM. */
 int snmp_fetch_plan_reset_skip(struct snmp_fetch *f, size_t n);
 
-/* Emits the inventory records read by the GET phase: when one changed, at
- * the first poll, and hourly. */
-void snmp_fetch_plan_records(struct snmp_fetch *f);
-
 void snmp_fetch_plan_free(struct snmp_fetch *f);
 
 #endif

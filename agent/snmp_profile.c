@@ -1,6 +1,8 @@
 /* SNMP device profiles: YAML into plain structs (see snmp_profile.h). */
 #include "snmp_profile.h"
 
+#include "snmp_profile_inv.h"
+#include "snmp_rate.h"
 #include "snmp_walk.h"
 
 #include <net-snmp/library/asn1.h>
@@ -23,6 +25,8 @@ struct metric_conf {
 	int kind;
 	double scale, divide, offset;
 	const struct conf_node *states, *invalid;
+	const struct conf_node *when, *unless, *fahrenheit;
+	char *digits, *divide_by, *state_text;
 };
 
 static const struct conf_option metric_opts[] = {
@@ -37,6 +41,12 @@ static const struct conf_option metric_opts[] = {
 	{"offset", CONF_T_DOUBLE, offsetof(struct metric_conf, offset), .dflt = "0"},
 	{"states", CONF_T_NODE, offsetof(struct metric_conf, states)},
 	{"invalid", CONF_T_NODE, offsetof(struct metric_conf, invalid)},
+	{"when", CONF_T_NODE, offsetof(struct metric_conf, when)},
+	{"unless", CONF_T_NODE, offsetof(struct metric_conf, unless)},
+	{"fahrenheit", CONF_T_NODE, offsetof(struct metric_conf, fahrenheit)},
+	{"digits", CONF_T_STRING, offsetof(struct metric_conf, digits)},
+	{"divide_by", CONF_T_STRING, offsetof(struct metric_conf, divide_by)},
+	{"state_text", CONF_T_STRING, offsetof(struct metric_conf, state_text)},
 };
 
 /* An inventory field or a label column. */
@@ -114,6 +124,13 @@ static bool valid_profile_name(const char *s)
 		      *s == '-' || *s == '.'))
 			return false;
 	return true;
+}
+
+static char *take(char **s)
+{
+	char *v = *s;
+	*s = NULL;
+	return v;
 }
 
 static int copy_oid(const oid *sub, size_t len, struct snmp_profile_oid *out, struct perr *err)
@@ -213,6 +230,114 @@ static int parse_invalid(const struct conf_node *n, const char *section,
 	return 0;
 }
 
+static void conds_free(struct snmp_profile_cond *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].attr);
+		for (size_t k = 0; k < c[i].npatterns; k++)
+			free(c[i].patterns[k]);
+		free(c[i].patterns);
+	}
+	free(c);
+}
+
+/* One test: `name: pattern` or `name: [pattern, ...]`. */
+static int parse_cond(const struct conf_pair *pr, const char *file, const char *what,
+		      struct snmp_profile_cond *c, struct perr *err)
+{
+	struct conf_node at = {.file = file, .line = pr->line};
+	const struct conf_node *v = pr->value;
+	if (!valid_word(pr->key))
+		return conf_error(err, &at, "%s: '%s' is not a label or attribute name", what,
+				  pr->key);
+	if (!(c->attr = strdup(pr->key)))
+		return perr_setc(err, -ENOMEM, "out of memory");
+	size_t n = v->kind == CONF_SEQ ? v->n : 1;
+	if (v->kind == CONF_MAP || n == 0)
+		return conf_error(err, &at, "%s.%s: give a text pattern or a list of them", what,
+				  pr->key);
+	c->patterns = calloc(n, sizeof(char *));
+	if (!c->patterns)
+		return perr_setc(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_node *item = v->kind == CONF_SEQ ? v->items[i] : v;
+		if (item->kind != CONF_SCALAR)
+			return conf_error(err, item, "%s.%s: patterns are text", what, pr->key);
+		if (!(c->patterns[i] = strdup(item->scalar)))
+			return perr_setc(err, -ENOMEM, "out of memory");
+		c->npatterns = i + 1;
+	}
+	return 0;
+}
+
+/* A mapping of row tests: { status: ["1", "2"], unit: "*F" }. */
+static int parse_conds(const struct conf_node *n, const char *what,
+		       struct snmp_profile_cond **out, size_t *count, struct perr *err)
+{
+	if (n->kind != CONF_MAP || n->n == 0)
+		return conf_error(err, n, "%s must map label or attribute names to patterns",
+				  what);
+	*out = calloc(n->n, sizeof(**out));
+	if (!*out)
+		return perr_setc(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n->n; i++) {
+		*count = i + 1;
+		int rc = parse_cond(&n->pairs[i], n->file, what, &(*out)[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* when, unless, fahrenheit and digits; tables only, except fahrenheit: true. */
+static int parse_row_tests(const struct conf_node *n, const char *section,
+			   const struct snmp_profile_oid *entry, struct metric_conf *c,
+			   struct snmp_profile_object *o, struct perr *err)
+{
+	char what[128];
+	if (!entry && (c->when || c->unless || c->digits || c->divide_by || c->state_text ||
+		       (c->fahrenheit && c->fahrenheit->kind != CONF_SCALAR)))
+		return conf_error(err, n,
+				  "%s: when, unless, digits and conditional fahrenheit need a "
+				  "table row",
+				  section);
+	if ((c->digits || c->divide_by || c->fahrenheit) && c->kind == SERIES_STATE)
+		return conf_error(err, n, "%s: a state takes no digits, divide_by or fahrenheit",
+				  section);
+	if (c->state_text && c->kind != SERIES_STATE)
+		return conf_error(err, n, "%s: state_text needs kind: state", section);
+	int rc = 0;
+	snprintf(what, sizeof(what), "%s.when", section);
+	if (c->when)
+		rc = parse_conds(c->when, what, &o->when, &o->nwhen, err);
+	snprintf(what, sizeof(what), "%s.unless", section);
+	if (rc == 0 && c->unless)
+		rc = parse_conds(c->unless, what, &o->unless, &o->nunless, err);
+	snprintf(what, sizeof(what), "%s.fahrenheit", section);
+	if (rc == 0 && c->fahrenheit && c->fahrenheit->kind == CONF_SCALAR) {
+		if (strcmp(c->fahrenheit->scalar, "true") == 0)
+			o->fahrenheit = true;
+		else if (strcmp(c->fahrenheit->scalar, "false") != 0)
+			rc = conf_error(err, c->fahrenheit,
+					"%s: true, false or a mapping of row tests", what);
+	} else if (rc == 0 && c->fahrenheit) {
+		rc = parse_conds(c->fahrenheit, what, &o->fahrenheit_if, &o->nfahrenheit_if,
+				 err);
+	}
+	char **names[] = {&c->digits, &c->divide_by, &c->state_text};
+	static const char *const keys[] = {"digits", "divide_by", "state_text"};
+	for (size_t i = 0; rc == 0 && i < 3; i++)
+		if (*names[i] && !valid_word(*names[i]))
+			rc = conf_error(err, n, "%s.%s: '%s' is not a label or attribute name",
+					section, keys[i], *names[i]);
+	if (rc == 0) {
+		o->digits = take(&c->digits);
+		o->divide_by = take(&c->divide_by);
+		o->state_text = take(&c->state_text);
+	}
+	return rc;
+}
+
 static int check_metric(const struct conf_node *n, const char *section, const struct metric_conf *c,
 			struct perr *err)
 {
@@ -230,13 +355,6 @@ static int check_metric(const struct conf_node *n, const char *section, const st
 	return 0;
 }
 
-static char *take(char **s)
-{
-	char *v = *s;
-	*s = NULL;
-	return v;
-}
-
 static int parse_metric(const struct conf_node *n, const char *section,
 			const struct snmp_profile_oid *entry, struct snmp_profile_object *o,
 			struct perr *err)
@@ -251,6 +369,8 @@ static int parse_metric(const struct conf_node *n, const char *section,
 		rc = parse_states(c.states, section, o, err);
 	if (rc == 0 && c.invalid)
 		rc = parse_invalid(c.invalid, section, o, err);
+	if (rc == 0)
+		rc = parse_row_tests(n, section, entry, &c, o, err);
 	if (rc == 0) {
 		o->role = SNMP_PROFILE_METRIC;
 		o->name = take(&c.metric);
@@ -298,6 +418,12 @@ static void object_free(struct snmp_profile_object *o)
 		free(o->states[i].name);
 	free(o->states);
 	free(o->invalid);
+	conds_free(o->when, o->nwhen);
+	conds_free(o->unless, o->nunless);
+	conds_free(o->fahrenheit_if, o->nfahrenheit_if);
+	free(o->digits);
+	free(o->divide_by);
+	free(o->state_text);
 }
 
 /* Allocates the array for a list node (which may be absent). */
@@ -316,7 +442,7 @@ static int list_alloc(const struct conf_node *n, const char *what, size_t elem, 
 struct table_conf {
 	char *name;
 	char *oid;
-	const struct conf_node *index, *columns, *labels;
+	const struct conf_node *index, *columns, *labels, *attributes;
 };
 
 static const struct conf_option table_opts[] = {
@@ -325,6 +451,7 @@ static const struct conf_option table_opts[] = {
 	{"index", CONF_T_NODE, offsetof(struct table_conf, index)},
 	{"columns", CONF_T_NODE, offsetof(struct table_conf, columns), true},
 	{"labels", CONF_T_NODE, offsetof(struct table_conf, labels)},
+	{"attributes", CONF_T_NODE, offsetof(struct table_conf, attributes)},
 };
 
 static void table_free(struct snmp_profile_table *t)
@@ -340,6 +467,9 @@ static void table_free(struct snmp_profile_table *t)
 	for (size_t i = 0; i < t->nlabels; i++)
 		object_free(&t->labels[i]);
 	free(t->labels);
+	for (size_t i = 0; i < t->nattrs; i++)
+		object_free(&t->attrs[i]);
+	free(t->attrs);
 }
 
 /* A label name may appear once per row: index parts and label columns share
@@ -354,7 +484,64 @@ static bool label_taken(const struct snmp_profile_table *t, const char *name)
 	for (size_t i = 0; i < t->nlabels; i++)
 		if (t->labels[i].name && strcmp(t->labels[i].name, name) == 0)
 			return true;
+	for (size_t i = 0; i < t->nattrs; i++)
+		if (t->attrs[i].name && strcmp(t->attrs[i].name, name) == 0)
+			return true;
 	return false;
+}
+
+/* Every row test and digits of the table's metrics names a row text. */
+static int check_row_refs(const struct conf_node *cols, const char *section,
+			  const struct snmp_profile_table *t, struct perr *err)
+{
+	for (size_t i = 0; i < t->ncolumns; i++) {
+		const struct snmp_profile_object *o = &t->columns[i];
+		const struct snmp_profile_cond *sets[] = {o->when, o->unless, o->fahrenheit_if};
+		const size_t ns[] = {o->nwhen, o->nunless, o->nfahrenheit_if};
+		const char *missing = NULL;
+		for (size_t k = 0; k < 3 && !missing; k++)
+			for (size_t j = 0; j < ns[k] && !missing; j++)
+				if (strcmp(sets[k][j].attr, "oid") == 0 ||
+				    !label_taken(t, sets[k][j].attr))
+					missing = sets[k][j].attr;
+		const char *refs[] = {o->digits, o->divide_by, o->state_text};
+		for (size_t k = 0; k < 3 && !missing; k++)
+			if (refs[k] && !label_taken(t, refs[k]))
+				missing = refs[k];
+		if (missing)
+			return conf_error(err, cols->items[i],
+					  "%s.columns[%zu]: '%s' is no index name, label or "
+					  "attribute of this table",
+					  section, i, missing);
+	}
+	return 0;
+}
+
+/* Attribute columns: read per row for the metrics' tests, never emitted. */
+static int parse_attrs(const struct conf_node *n, const char *section,
+		       struct snmp_profile_table *t, struct perr *err)
+{
+	char what[128];
+	snprintf(what, sizeof(what), "%s.attributes", section);
+	int rc = list_alloc(n, what, sizeof(t->attrs[0]), (void **)&t->attrs, err);
+	if (rc == 0 && n && n->n > SNMP_PROFILE_MAX_LABELS)
+		rc = conf_error(err, n, "%s: more than %d attributes", what,
+				SNMP_PROFILE_MAX_LABELS);
+	for (size_t i = 0; rc == 0 && n && i < n->n; i++) {
+		struct snmp_profile_object o = {0};
+		snprintf(what, sizeof(what), "%s.attributes[%zu]", section, i);
+		rc = parse_text(n->items[i], what, SNMP_PROFILE_LABEL, &t->entry, &o, err);
+		if (rc == 0 && label_taken(t, o.name))
+			rc = conf_error(err, n->items[i], "%s: name '%s' is used twice", what,
+					o.name);
+		if (rc < 0) {
+			object_free(&o);
+			break;
+		}
+		o.role = SNMP_PROFILE_ATTR;
+		t->attrs[t->nattrs++] = o;
+	}
+	return rc;
 }
 
 static int parse_index(const struct conf_node *n, const char *section, struct snmp_profile_table *t,
@@ -426,6 +613,10 @@ static int parse_table(const struct conf_node *n, const char *section, struct sn
 	}
 	if (rc == 0)
 		rc = parse_columns(c.columns, c.labels, section, t, err);
+	if (rc == 0)
+		rc = parse_attrs(c.attributes, section, t, err);
+	if (rc == 0)
+		rc = check_row_refs(c.columns, section, t, err);
 	conf_release(table_opts, CONF_COUNT(table_opts), &c);
 	return rc;
 }
@@ -457,6 +648,8 @@ static const struct conf_option inventory_opts[] = {
 static int parse_record(const struct conf_node *n, size_t group, struct snmp_profile *p,
 			struct perr *err)
 {
+	if (snmp_profile_inv_is_table(n))
+		return snmp_profile_inv_parse(n, group, p, err);
 	char section[64];
 	snprintf(section, sizeof(section), "inventory[%zu]", group);
 	struct inventory_conf c = {0};
@@ -555,7 +748,7 @@ static int parse_select(const struct conf_node *n, struct snmp_profile *p, struc
 struct profile_conf {
 	char *name;
 	char *description;
-	const struct conf_node *select, *inventory, *scalars, *tables;
+	const struct conf_node *select, *inventory, *scalars, *tables, *rates;
 };
 
 static const struct conf_option profile_opts[] = {
@@ -565,6 +758,7 @@ static const struct conf_option profile_opts[] = {
 	{"inventory", CONF_T_NODE, offsetof(struct profile_conf, inventory)},
 	{"scalars", CONF_T_NODE, offsetof(struct profile_conf, scalars)},
 	{"tables", CONF_T_NODE, offsetof(struct profile_conf, tables)},
+	{"rates", CONF_T_NODE, offsetof(struct profile_conf, rates)},
 };
 
 int snmp_profile_parse(const struct conf_node *root, struct snmp_profile *p, struct perr *err)
@@ -590,7 +784,9 @@ int snmp_profile_parse(const struct conf_node *root, struct snmp_profile *p, str
 		rc = parse_scalars(c.scalars, c.inventory, p, err);
 	if (rc == 0)
 		rc = parse_tables(c.tables, p, err);
-	if (rc == 0 && p->nscalars == 0 && p->ntables == 0)
+	if (rc == 0)
+		rc = snmp_rate_parse_rules(c.rates, p, err);
+	if (rc == 0 && p->nscalars == 0 && p->ntables == 0 && p->ninv_tables == 0)
 		rc = conf_error(err, root,
 				"profile %s reads nothing: add scalars, tables or "
 				"inventory",
@@ -639,6 +835,8 @@ void snmp_profile_free(struct snmp_profile *p)
 	for (size_t i = 0; i < p->ntables; i++)
 		table_free(&p->tables[i]);
 	free(p->tables);
+	snmp_profile_inv_free(p);
+	snmp_rate_free_rules(p);
 	memset(p, 0, sizeof(*p));
 }
 

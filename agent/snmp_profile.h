@@ -27,6 +27,9 @@ enum {
 	SNMP_PROFILE_MAX_STATES = 256,
 };
 
+struct snmp_rate_rule;	       /* snmp_rate.h */
+struct snmp_profile_inv_table; /* snmp_profile_inv.h */
+
 struct snmp_profile_oid {
 	oid *sub; /* owned */
 	size_t len;
@@ -36,11 +39,21 @@ enum snmp_profile_role {
 	SNMP_PROFILE_METRIC, /* a number emitted as a sample */
 	SNMP_PROFILE_FIELD,  /* text of an inventory record */
 	SNMP_PROFILE_LABEL,  /* text of a table column that labels its row */
+	SNMP_PROFILE_ATTR,   /* text of a table column that metrics of its row test */
 };
 
 struct snmp_profile_state {
 	long value;
 	char *name;
+};
+
+/* A test on a row: the text of the row label or attribute `attr` (an index
+ * name, a label column or an attribute column) matches one of the fnmatch(3)
+ * patterns. A row without that text never matches. */
+struct snmp_profile_cond {
+	char *attr;
+	char **patterns;
+	size_t npatterns;
 };
 
 /* One object read from the device: a scalar, a table column, an inventory
@@ -57,9 +70,21 @@ struct snmp_profile_object {
 	size_t nstates;
 	double *invalid; /* raw values that mean "no reading" */
 	size_t ninvalid;
+	/* Table metrics: emit a row only if every `when` test holds and no
+	 * `unless` test does. */
+	struct snmp_profile_cond *when, *unless;
+	size_t nwhen, nunless;
+	char *digits;	    /* attribute whose number n divides the value by 10^n */
+	char *divide_by;    /* attribute whose number (if not 0) divides the value */
+	char *state_text;   /* kind state: attribute that names the row's state */
+	bool fahrenheit;    /* the device reads in °F: convert to °C */
+	struct snmp_profile_cond *fahrenheit_if; /* ... only in the rows that match */
+	size_t nfahrenheit_if;
 	bool is_volatile; /* fields: changes on every poll (sysUpTime) */
 	size_t group;	  /* fields: index into snmp_profile.inventory */
 	int line;	  /* where it is defined, for logs */
+	bool hex;	  /* table fields: an OCTET STRING always as lower-case hex */
+	const struct snmp_rate_rule *rate; /* counters: the rate derived from it */
 };
 
 struct snmp_profile_table {
@@ -71,6 +96,8 @@ struct snmp_profile_table {
 	size_t ncolumns;
 	struct snmp_profile_object *labels; /* SNMP_PROFILE_LABEL */
 	size_t nlabels;
+	struct snmp_profile_object *attrs; /* SNMP_PROFILE_ATTR: read, not labels */
+	size_t nattrs;
 };
 
 struct snmp_profile_inventory {
@@ -93,6 +120,10 @@ struct snmp_profile {
 	size_t ninventory;
 	struct snmp_profile_table *tables;
 	size_t ntables;
+	struct snmp_profile_inv_table *inv_tables; /* inventory records from tables */
+	size_t ninv_tables;
+	struct snmp_rate_rule *rates; /* counters that also give a rate */
+	size_t nrates;
 };
 
 /* Parses one profile document. 0 or -EINVAL/-ENOMEM with "[file:line] ..."

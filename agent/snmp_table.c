@@ -19,13 +19,18 @@ int snmp_table_begin(struct snmp_table_walk *w, const struct snmp_profile_table 
 {
 	memset(w, 0, sizeof(*w));
 	w->t = t;
-	w->ncols = t->ncolumns + t->nlabels;
+	w->ncols = t->ncolumns + t->nlabels + t->nattrs;
 	w->cols = calloc(w->ncols, sizeof(w->cols[0]));
 	if (!w->cols)
 		return -ENOMEM;
 	for (size_t i = 0; i < w->ncols; i++) {
 		struct snmp_table_col *c = &w->cols[i];
-		c->obj = i < t->ncolumns ? &t->columns[i] : &t->labels[i - t->ncolumns];
+		if (i < t->ncolumns)
+			c->obj = &t->columns[i];
+		else if (i < t->ncolumns + t->nlabels)
+			c->obj = &t->labels[i - t->ncolumns];
+		else
+			c->obj = &t->attrs[i - t->ncolumns - t->nlabels];
 		memcpy(c->last, c->obj->oid.sub, c->obj->oid.len * sizeof(oid));
 		c->last_len = c->obj->oid.len;
 	}
@@ -129,6 +134,19 @@ static struct snmp_table_cell *new_cell(struct snmp_table_col *c)
 	return &c->cells[c->n];
 }
 
+/* An OCTET STRING as lower-case hex, whatever its bytes (a MAC address
+ * whose bytes happen to be printable stays a MAC address). */
+static void hex_text(const netsnmp_variable_list *vb, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t used = 0;
+	for (size_t i = 0; vb->val.string && i < vb->val_len && used + 2 < size; i++) {
+		buf[used++] = hex[vb->val.string[i] >> 4];
+		buf[used++] = hex[vb->val.string[i] & 15];
+	}
+	buf[used] = '\0';
+}
+
 /* Keeps the value of one row of column c. 1 if kept, 0 if the value had the
  * wrong type, -ENOMEM. */
 static int keep(struct snmp_table_walk *w, struct snmp_table_col *c,
@@ -137,7 +155,7 @@ static int keep(struct snmp_table_walk *w, struct snmp_table_col *c,
 	struct snmp_table_cell *cell = new_cell(c);
 	if (!cell)
 		return -ENOMEM;
-	*cell = (struct snmp_table_cell){0};
+	*cell = (struct snmp_table_cell){.type = vb->type};
 	if (c->obj->role == SNMP_PROFILE_METRIC) {
 		if (snmp_value_number(vb, &cell->value) < 0) {
 			log_debug("snmp", "%s: a row of %s is not a number (ASN type %u); ignored",
@@ -146,7 +164,9 @@ static int keep(struct snmp_table_walk *w, struct snmp_table_col *c,
 		}
 	} else {
 		char text[TEXT_MAX];
-		if (snmp_value_text(vb, text, sizeof(text)) < 0)
+		if (c->obj->hex && vb->type == ASN_OCTET_STR)
+			hex_text(vb, text, sizeof(text));
+		else if (snmp_value_text(vb, text, sizeof(text)) < 0)
 			return 0;
 		cell->text = (uint32_t)w->text.len;
 		if (buf_append(&w->text, text, strlen(text) + 1) < 0)
@@ -276,27 +296,70 @@ static size_t index_labels(const struct snmp_profile_table *t, const oid *sfx, s
 	return n;
 }
 
-static int cmp_sfx(const struct snmp_table_walk *w, const struct snmp_table_cell *a,
-		   const struct snmp_table_cell *b)
+/* A text cell against a metric row: a text column of a table whose index is
+ * a prefix of this one's (outlet names for outlet sensor rows) joins on that
+ * prefix; rows of one index length move forward together, so the cursors
+ * below still only go forward. */
+static int cmp_row(const struct snmp_table_walk *w, const struct snmp_table_cell *text,
+		   const struct snmp_table_cell *row)
 {
-	return snmp_walk_compare(w->sfx + a->sfx, a->sfx_len, w->sfx + b->sfx, b->sfx_len);
+	size_t len = row->sfx_len < text->sfx_len ? row->sfx_len : text->sfx_len;
+	return snmp_walk_compare(w->sfx + text->sfx, text->sfx_len, w->sfx + row->sfx, len);
 }
 
-/* Adds the label columns' values for the row of cell; pos[] are cursors
- * into each label column, whose cells are sorted like the metric's. */
-static size_t label_columns(const struct snmp_table_walk *w, const struct snmp_table_cell *cell,
-			    size_t *pos, struct label *out)
+/* Adds the values of the text columns first..first+count for the row of
+ * cell (label or attribute columns); pos[] are cursors into each of them,
+ * whose cells are sorted like the metric's. */
+static size_t text_columns(const struct snmp_table_walk *w, const struct snmp_table_cell *cell,
+			   size_t first, size_t count, size_t *pos, struct label *out)
 {
 	size_t n = 0;
-	for (size_t l = 0; l < w->t->nlabels; l++) {
-		const struct snmp_table_col *lc = &w->cols[w->t->ncolumns + l];
-		while (pos[l] < lc->n && cmp_sfx(w, &lc->cells[pos[l]], cell) < 0)
+	for (size_t l = 0; l < count; l++) {
+		const struct snmp_table_col *lc = &w->cols[first + l];
+		while (pos[l] < lc->n && cmp_row(w, &lc->cells[pos[l]], cell) < 0)
 			pos[l]++;
-		if (pos[l] < lc->n && cmp_sfx(w, &lc->cells[pos[l]], cell) == 0)
+		if (pos[l] < lc->n && cmp_row(w, &lc->cells[pos[l]], cell) == 0)
 			out[n++] = (struct label){lc->obj->name, (const char *)w->text.data +
 									 lc->cells[pos[l]].text};
 	}
 	return n;
+}
+
+bool snmp_table_shadowed(const struct snmp_table_walk *w, const struct snmp_table_col *c,
+			 const struct snmp_table_cell *cell)
+{
+	/* Columns with row tests (when/unless) pick disjoint rows of one
+	 * column; they are no preferred source and fallback. */
+	if (c->obj->nwhen || c->obj->nunless)
+		return false;
+	for (const struct snmp_table_col *e = w->cols; e < c; e++) {
+		if (e->obj->role != SNMP_PROFILE_METRIC || strcmp(e->obj->name, c->obj->name) != 0)
+			continue;
+		if (e->obj->nwhen || e->obj->nunless)
+			continue;
+		if (snmp_table_find(w, e, w->sfx + cell->sfx, cell->sfx_len))
+			return true;
+	}
+	return false;
+}
+
+const struct snmp_table_cell *snmp_table_find(const struct snmp_table_walk *w,
+					      const struct snmp_table_col *c, const oid *sfx,
+					      size_t len)
+{
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct snmp_table_cell *m = &c->cells[mid];
+		int cmp = snmp_walk_compare(w->sfx + m->sfx, m->sfx_len, sfx, len);
+		if (cmp == 0)
+			return m;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static size_t emit_column(const struct snmp_table_walk *w, const struct snmp_table_col *c,
@@ -306,19 +369,30 @@ static size_t emit_column(const struct snmp_table_walk *w, const struct snmp_tab
 	char index_text[SNMP_WALK_OID_TEXT];
 	oid full[MAX_OID_LEN];
 	size_t pos[SNMP_PROFILE_MAX_LABELS] = {0};
+	size_t apos[SNMP_PROFILE_MAX_LABELS] = {0};
 	size_t sent = 0;
 	memcpy(full, c->obj->oid.sub, c->obj->oid.len * sizeof(oid));
 	for (size_t r = 0; r < c->n; r++) {
 		const struct snmp_table_cell *cell = &c->cells[r];
+		if (snmp_table_shadowed(w, c, cell))
+			continue;
 		const oid *sfx = w->sfx + cell->sfx;
 		memcpy(full + c->obj->oid.len, sfx, cell->sfx_len * sizeof(oid));
 		snmp_walk_format_oid(full, c->obj->oid.len + cell->sfx_len, oid_text,
 				     sizeof(oid_text));
 		struct label extra[SNMP_PROFILE_MAX_LABELS];
 		size_t n = index_labels(w->t, sfx, cell->sfx_len, extra, index_text);
-		n += label_columns(w, cell, pos, extra + n);
-		if (snmp_emit_sample(sink, c->obj, cell->value, oid_text, extra, n) == 0)
+		n += text_columns(w, cell, w->t->ncolumns, w->t->nlabels, pos, extra + n);
+		struct label attrs[SNMP_PROFILE_MAX_LABELS];
+		size_t na = text_columns(w, cell, w->t->ncolumns + w->t->nlabels, w->t->nattrs,
+					 apos, attrs);
+		if (snmp_emit_row_sample(sink, c->obj, cell->value, oid_text, extra, n, attrs,
+					 na) == 0) {
 			sent++;
+			if (c->obj->rate && w->rates)
+				sent += snmp_rate_emit_cell(w, cell, c->obj, oid_text, extra, n,
+							    sink);
+		}
 	}
 	return sent;
 }

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "snmp_emit.h"
 #include "snmp_profile.h"
+#include "snmp_rate.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -28,6 +29,7 @@ struct snmp_table_cell {
 	uint32_t sfx, sfx_len; /* row index: offset and length in the walk's sfx array */
 	uint32_t text;	       /* label columns: offset in the walk's text buffer */
 	double value;	       /* metric columns: raw number */
+	unsigned char type;    /* ASN type of the varbind (a counter's width) */
 };
 
 struct snmp_table_col {
@@ -52,6 +54,7 @@ struct snmp_table_walk {
 	unsigned reps_limit; /* lowered by tooBig */
 	size_t cols_limit;   /* lowered by tooBig */
 	unsigned stalls;     /* replies that moved no column */
+	const struct snmp_rate_poll *rates; /* counters' rates; NULL: none */
 };
 
 /* Prepares the walk of t. 0 or -ENOMEM. Free with snmp_table_end. */
@@ -71,6 +74,20 @@ bool snmp_table_done(const struct snmp_table_walk *w);
 
 /* Emits every metric cell; returns how many samples went out. */
 size_t snmp_table_emit(const struct snmp_table_walk *w, const struct snmp_sink *sink);
+
+/* The cell of column c at row index sfx[0..len), or NULL (binary search:
+ * cells are in walk order, which is index order). */
+const struct snmp_table_cell *snmp_table_find(const struct snmp_table_walk *w,
+					      const struct snmp_table_col *c, const oid *sfx,
+					      size_t len);
+
+/* True if an earlier metric column of the same name has a value at cell's
+ * row: two columns with one metric name are a preferred source and its
+ * fallback (ifHCInOctets, then ifInOctets where the 64-bit one is absent).
+ * Columns with row tests (when/unless) never shadow nor are shadowed: they
+ * select rows of one column by a units or status text. */
+bool snmp_table_shadowed(const struct snmp_table_walk *w, const struct snmp_table_col *c,
+			 const struct snmp_table_cell *cell);
 
 /* Rows of the longest column (a hint for the next poll's repetitions). */
 size_t snmp_table_rows(const struct snmp_table_walk *w);

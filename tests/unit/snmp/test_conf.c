@@ -135,7 +135,7 @@ TEST(errors)
 		     "[dev.yaml:3] snmp.retries: 11 is out of range");
 	expect_error("snmp: { address: 'h:99999' }\n", "snmp.address: 'h:99999' is not host");
 	expect_error("snmp: { address: h }\nprofiles: [auto, upsmib]\n",
-		     "[dev.yaml:2] profiles: unknown SNMP profile 'upsmib' (known: auto, system");
+		     "[dev.yaml:2] profiles: unknown SNMP profile 'upsmib' (known: auto, ");
 	expect_error("snmp: { address: h }\nprofiles: ups-mib\n", "profiles must be a list");
 	expect_error("snmp: { address: h, user: mon }\n", "add version: 3");
 	expect_error("snmp: { address: h, version: 3 }\n", "SNMPv3 needs a user");
