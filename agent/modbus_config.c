@@ -10,7 +10,6 @@
 #include <string.h>
 
 static const char *const parity_names[] = {"N", "E", "O", NULL};
-static const char *const kind_names[] = {"gauge", "counter", "state", NULL};
 
 /* The section's own keys. `address` and `serial` are checked by hand since
  * exactly one of them must be present. */
@@ -19,6 +18,7 @@ struct dev_raw {
 	char *address;
 	const struct conf_node *serial;
 	const struct conf_node *fields;
+	char *profile;
 };
 
 #define DEV_OPT(n, t, f, d, lo, hi)                                                                \
@@ -30,10 +30,8 @@ struct dev_raw {
 static const struct conf_option dev_options[] = {
 	{.name = "address", .type = CONF_T_STRING, .offset = offsetof(struct dev_raw, address)},
 	{.name = "serial", .type = CONF_T_NODE, .offset = offsetof(struct dev_raw, serial)},
-	{.name = "fields",
-	 .type = CONF_T_NODE,
-	 .offset = offsetof(struct dev_raw, fields),
-	 .required = true},
+	{.name = "fields", .type = CONF_T_NODE, .offset = offsetof(struct dev_raw, fields)},
+	{.name = "profile", .type = CONF_T_STRING, .offset = offsetof(struct dev_raw, profile)},
 	DEV_OPT("unit", CONF_T_INT, unit, "1", 0, 255),
 	DEV_OPT("timeout", CONF_T_DURATION, timeout_ms, "1s", 10, 60000),
 	DEV_OPT("retries", CONF_T_INT, retries, "1", 0, 10),
@@ -61,209 +59,120 @@ static const struct conf_option serial_options[] = {
 	 .names = parity_names},
 	SER_OPT("data_bits", CONF_T_INT, data_bits, "8", 5, 8),
 	SER_OPT("stop_bits", CONF_T_INT, stop_bits, "1", 1, 2),
-};
-
-#define FLD(n, t, f, d)                                                                            \
-	{                                                                                          \
-		.name = n, .type = t, .offset = offsetof(struct modbus_field, f), .dflt = d        \
-	}
-
-static const struct conf_option field_options[] = {
-	{.name = "metric",
-	 .type = CONF_T_STRING,
-	 .offset = offsetof(struct modbus_field, metric),
-	 .required = true},
-	FLD("unit", CONF_T_STRING, unit, NULL),
-	{.name = "table",
-	 .type = CONF_T_ENUM,
-	 .offset = offsetof(struct modbus_field, table),
-	 .required = true,
-	 .names = modbus_table_names},
-	{.name = "address",
-	 .type = CONF_T_INT,
-	 .offset = offsetof(struct modbus_field, address),
-	 .required = true,
-	 .min = 0,
-	 .max = 65535},
-	{.name = "type",
-	 .type = CONF_T_ENUM,
-	 .offset = offsetof(struct modbus_field, type),
-	 .names = modbus_type_names},
-	{.name = "byte_order",
-	 .type = CONF_T_ENUM,
-	 .offset = offsetof(struct modbus_field, byte_order),
-	 .dflt = "big",
-	 .names = modbus_order_names},
-	{.name = "word_order",
-	 .type = CONF_T_ENUM,
-	 .offset = offsetof(struct modbus_field, word_order),
-	 .dflt = "big",
-	 .names = modbus_order_names},
-	{.name = "bit",
-	 .type = CONF_T_INT,
-	 .offset = offsetof(struct modbus_field, bit),
-	 .min = 0,
-	 .max = 15},
-	{.name = "length",
-	 .type = CONF_T_INT,
-	 .offset = offsetof(struct modbus_field, length),
-	 .min = 1,
-	 .max = 125},
-	FLD("scale", CONF_T_DOUBLE, scale, "1"),
-	FLD("offset", CONF_T_DOUBLE, offset, "0"),
-	{.name = "kind",
-	 .type = CONF_T_ENUM,
-	 .offset = offsetof(struct modbus_field, kind),
-	 .names = kind_names},
+	SER_OPT("frame_gap", CONF_T_DURATION, frame_gap_ms, "0ms", 0, 1000),
 };
 
 int64_t modbus_config_notation_hint(int table, int64_t address)
 {
-	switch (table) {
-	case MODBUS_TABLE_HOLDING:
-		return address >= 40001 && address <= 49999 ? address - 40001 : -1;
-	case MODBUS_TABLE_INPUT:
-		return address >= 30001 && address <= 39999 ? address - 30001 : -1;
-	case MODBUS_TABLE_DISCRETE:
-		return address >= 10001 && address <= 19999 ? address - 10001 : -1;
-	default:
-		return -1;
+	return modbus_field_notation_hint(table, address);
+}
+
+/* Adds the profile's fields, each checked against this device's limits. */
+static int copy_profile_fields(struct modbus_cfg *cfg, const struct modbus_profile *p,
+			       const struct conf_node *at, struct perr *err)
+{
+	for (size_t i = 0; i < p->nfields; i++) {
+		const struct modbus_field *f = &p->fields[i];
+		bool bits = modbus_table_is_bits(f->table);
+		int64_t limit = bits ? cfg->max_bits_per_read : cfg->max_registers_per_read;
+		if (f->width > limit)
+			return conf_error(err, at,
+					  "profile %s: %s ([%s:%d]) is %u %s wide but %s is %lld",
+					  p->name, f->metric, p->file, f->line, f->width,
+					  bits ? "bits" : "registers",
+					  bits ? "max_bits_per_read" : "max_registers_per_read",
+					  (long long)limit);
+		if (modbus_field_copy(&cfg->fields[cfg->nfields], f) < 0)
+			return perr_setc(err, -ENOMEM, "out of memory");
+		cfg->nfields++;
 	}
-}
-
-static bool has(const struct conf_node *map, const char *key)
-{
-	return conf_get(map, key) != NULL;
-}
-
-/* Which keys may go with which table and type. */
-static int check_combination(const struct modbus_field *f, const struct conf_node *map,
-			     struct perr *err)
-{
-	bool bits = modbus_table_is_bits(f->table);
-	const char *table = modbus_table_names[f->table], *type = modbus_type_names[f->type];
-	unsigned regs = modbus_type_registers(f->type);
-	if (bits && f->type != MODBUS_T_BOOL)
-		return conf_error(err, conf_get(map, "type"),
-				  "a %s holds one bit: type must be bool, not %s", table, type);
-	if (has(map, "bit") && bits)
-		return conf_error(err, conf_get(map, "bit"),
-				  "bit picks a bit of a register; a %s is already one bit", table);
-	if (has(map, "bit") && f->type != MODBUS_T_BOOL)
-		return conf_error(err, conf_get(map, "bit"), "bit needs type bool, not %s", type);
-	if (has(map, "length") != (f->type == MODBUS_T_STRING))
-		return conf_error(err, has(map, "length") ? conf_get(map, "length") : map,
-				  f->type == MODBUS_T_STRING
-					  ? "type string needs length (in registers)"
-					  : "length is only for type string");
-	if (has(map, "byte_order") && (bits || has(map, "bit")))
-		return conf_error(err, conf_get(map, "byte_order"),
-				  "byte_order has no meaning for a single bit");
-	if (has(map, "word_order") && regs < 2)
-		return conf_error(err, conf_get(map, "word_order"),
-				  "word_order needs a type of two or more registers, not %s", type);
-	if (f->type == MODBUS_T_BOOL || f->type == MODBUS_T_STRING) {
-		static const char *const numeric_only[] = {"scale", "offset"};
-		for (int i = 0; i < 2; i++)
-			if (has(map, numeric_only[i]))
-				return conf_error(err, conf_get(map, numeric_only[i]),
-						  "%s is only for numeric types, not %s",
-						  numeric_only[i], type);
-	}
-	if (f->type == MODBUS_T_STRING && has(map, "kind"))
-		return conf_error(err, conf_get(map, "kind"),
-				  "a string is reported as inventory and has no kind");
 	return 0;
 }
 
-/* Fills what follows from the keys: default type and kind, width, labels. */
-static int complete_field(struct modbus_field *f, const struct conf_node *map,
-			  const struct modbus_cfg *cfg, struct perr *err)
+/* Where an earlier field was written, for "same field as" messages. */
+static void describe_line(const struct modbus_cfg *cfg, size_t j, char *buf, size_t size)
 {
-	if (!has(map, "type"))
-		f->type = modbus_table_is_bits(f->table) ? MODBUS_T_BOOL : MODBUS_T_UINT16;
-	int rc = check_combination(f, map, err);
-	if (rc < 0)
-		return rc;
-	if (!has(map, "kind"))
-		f->kind = f->type == MODBUS_T_BOOL ? MODBUS_KIND_STATE : MODBUS_KIND_GAUGE;
-	f->width =
-		f->type == MODBUS_T_STRING ? (uint32_t)f->length : modbus_type_registers(f->type);
-	if (f->address + f->width > 65536)
-		return conf_error(err, conf_get(map, "address"),
-				  "%s at address %lld is %u wide and runs past 65535", f->metric,
-				  (long long)f->address, f->width);
-	bool bits = modbus_table_is_bits(f->table);
-	int64_t limit = bits ? cfg->max_bits_per_read : cfg->max_registers_per_read;
-	if (f->width > limit)
-		return conf_error(err, map,
-				  "%s is %u %s wide but %s is %lld: a field is never split "
-				  "across reads",
-				  f->metric, f->width, bits ? "bits" : "registers",
-				  bits ? "max_bits_per_read" : "max_registers_per_read",
-				  (long long)limit);
-	/* Bounds were checked by the option table: address 0..65535, bit 0..15. */
-	snprintf(f->address_text, sizeof(f->address_text), "%u", (unsigned)(f->address & 0xffff));
-	if (f->bit >= 0)
-		snprintf(f->bit_text, sizeof(f->bit_text), "%u", (unsigned)(f->bit & 15));
-	return 0;
+	size_t from_profile = cfg->profile ? cfg->profile->nfields : 0;
+	if (j < from_profile)
+		snprintf(buf, size, "%s:%d (profile %s)", cfg->profile->file, cfg->fields[j].line,
+			 cfg->profile->name);
+	else
+		snprintf(buf, size, "line %d", cfg->fields[j].line);
 }
 
-static void warn_notation(struct modbus_cfg *cfg, const struct modbus_field *f,
-			  const struct conf_node *map)
+static int parse_fields(struct modbus_cfg *cfg, const struct conf_node *seq,
+			const struct conf_node *node, struct perr *err)
 {
-	int64_t hint = modbus_config_notation_hint(f->table, f->address);
-	if (hint < 0)
-		return;
-	const struct conf_node *at = conf_get(map, "address");
-	log_warn("modbus",
-		 "[%s:%d] %s: %s address %lld looks like 1-based register notation; "
-		 "addresses are 0-based protocol addresses (register %lld is address %lld)",
-		 at->file, at->line, f->metric, modbus_table_names[f->table], (long long)f->address,
-		 (long long)f->address, (long long)hint);
-	cfg->nwarnings++;
-}
-
-static int parse_field(struct modbus_cfg *cfg, struct modbus_field *f, const struct conf_node *map,
-		       struct perr *err)
-{
-	*f = (struct modbus_field){.bit = -1, .line = map->line};
-	int rc = conf_apply(field_options, CONF_COUNT(field_options), map, "modbus field", f, err);
-	if (rc < 0)
-		return rc;
-	if (f->metric[0] == '\0')
-		return conf_error(err, conf_get(map, "metric"), "metric must not be empty");
-	rc = complete_field(f, map, cfg, err);
-	if (rc < 0)
-		return rc;
-	warn_notation(cfg, f, map);
-	return 0;
-}
-
-static bool same_series(const struct modbus_field *a, const struct modbus_field *b)
-{
-	return strcmp(a->metric, b->metric) == 0 && a->table == b->table &&
-	       a->address == b->address && a->bit == b->bit;
-}
-
-static int parse_fields(struct modbus_cfg *cfg, const struct conf_node *seq, struct perr *err)
-{
-	if (seq->kind != CONF_SEQ || seq->n == 0)
+	size_t own = seq ? seq->n : 0, from_profile = cfg->profile ? cfg->profile->nfields : 0;
+	if (seq && (seq->kind != CONF_SEQ || (seq->n == 0 && !cfg->profile)))
 		return conf_error(err, seq, "modbus.fields must be a non-empty list of fields");
-	cfg->fields = calloc(seq->n, sizeof(*cfg->fields));
+	if (!seq && !cfg->profile)
+		return conf_error(err, node, "modbus needs fields, a profile, or both");
+	cfg->fields = calloc(own + from_profile + 1, sizeof(*cfg->fields));
 	if (!cfg->fields)
 		return perr_setc(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < seq->n; i++) {
-		int rc = parse_field(cfg, &cfg->fields[i], seq->items[i], err);
-		cfg->nfields = i + 1; /* so a half-parsed field is freed too */
+	int rc = cfg->profile ? copy_profile_fields(cfg, cfg->profile, conf_get(node, "profile"), err)
+			      : 0;
+	for (size_t i = 0; rc == 0 && i < own; i++) {
+		struct modbus_field *f = &cfg->fields[cfg->nfields];
+		rc = modbus_field_parse(seq->items[i], cfg->max_registers_per_read,
+					cfg->max_bits_per_read, f, &cfg->nwarnings, err);
 		if (rc < 0)
-			return rc;
-		for (size_t j = 0; j < i; j++)
-			if (same_series(&cfg->fields[j], &cfg->fields[i]))
-				return conf_error(err, seq->items[i],
-						  "%s is the same field as line %d",
-						  cfg->fields[i].metric, cfg->fields[j].line);
+			break;
+		cfg->nfields++;
+		for (size_t j = 0; j + 1 < cfg->nfields; j++) {
+			if (!modbus_field_same_series(&cfg->fields[j], f))
+				continue;
+			char where[300];
+			describe_line(cfg, j, where, sizeof(where));
+			return conf_error(err, seq->items[i], "%s is the same field as %s",
+					  f->metric, where);
+		}
 	}
+	return rc;
+}
+
+/* Lists the set's profile names into buf. */
+static void list_names(const struct modbus_profile_set *set, char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < set->n && used + 1 < size; i++) {
+		int w = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+				 set->profiles[i].name);
+		used = w > 0 && used + (size_t)w < size ? used + (size_t)w : size - 1;
+	}
+}
+
+/* Loads the directory's profiles (so --check sees a broken one even when no
+ * device names it) and finds the named one; read limits the device leaves
+ * unset come from it. */
+static int apply_profile(struct modbus_cfg *cfg, const char *name, const char *dir,
+			 const struct conf_node *node, struct perr *err)
+{
+	const struct conf_node *at = conf_get(node, "profile");
+	if (!dir)
+		return name ? conf_error(err, at, "modbus.profile: no profile directory is set")
+			    : 0;
+	int rc = modbus_profile_set_get(dir, &cfg->profiles, err);
+	if (rc < 0 || !name)
+		return rc;
+	cfg->profile = modbus_profile_set_find(cfg->profiles, name);
+	if (!cfg->profile) {
+		char known[256];
+		list_names(cfg->profiles, known, sizeof(known));
+		return conf_error(err, at,
+				  "modbus.profile: unknown Modbus profile '%s' in %s/modbus "
+				  "(known: %s)",
+				  name, dir, known[0] ? known : "none");
+	}
+	const struct modbus_profile *p = cfg->profile;
+	if (p->max_registers_per_read && !conf_get(node, "max_registers_per_read"))
+		cfg->max_registers_per_read = p->max_registers_per_read;
+	if (p->max_bits_per_read && !conf_get(node, "max_bits_per_read"))
+		cfg->max_bits_per_read = p->max_bits_per_read;
+	if (p->max_gap && !conf_get(node, "max_gap"))
+		cfg->max_gap = p->max_gap;
 	return 0;
 }
 
@@ -335,7 +244,8 @@ static int build_plan(struct modbus_cfg *cfg, struct perr *err)
 	return rc;
 }
 
-int modbus_config_parse(const struct conf_node *node, struct modbus_cfg **out, struct perr *err)
+int modbus_config_parse(const struct conf_node *node, const char *profile_dir,
+			struct modbus_cfg **out, struct perr *err)
 {
 	*out = NULL;
 	struct dev_raw raw = {0};
@@ -343,6 +253,7 @@ int modbus_config_parse(const struct conf_node *node, struct modbus_cfg **out, s
 	struct modbus_cfg *cfg = malloc(sizeof(*cfg));
 	if (!cfg) {
 		free(raw.address);
+		free(raw.profile);
 		return perr_setc(err, -ENOMEM, "out of memory");
 	}
 	*cfg = raw.cfg;
@@ -350,7 +261,10 @@ int modbus_config_parse(const struct conf_node *node, struct modbus_cfg **out, s
 		rc = parse_transport(cfg, &raw, node, err);
 	free(raw.address);
 	if (rc == 0)
-		rc = parse_fields(cfg, raw.fields, err);
+		rc = apply_profile(cfg, raw.profile, profile_dir, node, err);
+	free(raw.profile);
+	if (rc == 0)
+		rc = parse_fields(cfg, raw.fields, node, err);
 	if (rc == 0)
 		rc = build_plan(cfg, err);
 	if (rc < 0) {
@@ -366,10 +280,11 @@ void modbus_config_free(struct modbus_cfg *cfg)
 	if (!cfg)
 		return;
 	for (size_t i = 0; i < cfg->nfields; i++)
-		conf_release(field_options, CONF_COUNT(field_options), &cfg->fields[i]);
+		modbus_field_free(&cfg->fields[i]);
 	free(cfg->fields);
 	conf_release(serial_options, CONF_COUNT(serial_options), &cfg->serial);
 	free(cfg->host);
 	modbus_plan_free(&cfg->plan);
+	modbus_profile_set_put(cfg->profiles);
 	free(cfg);
 }

@@ -5,38 +5,22 @@
  * dev->cfg. Every error reads "[file:line] ...". Addresses are 0-based
  * protocol addresses; one that looks like 1-based register notation
  * (40001.. on holding, 30001.. on input, 10001.. on discrete) is accepted
- * with a warning. */
+ * with a warning.
+ *
+ * A device may name a profile (`profile: dse-genset`, loaded from
+ * <profile_dir>/modbus/): the profile's fields come first, the device's own
+ * `fields` follow, and read limits the device sets win over the profile's. */
 #ifndef PANTAU_MODBUS_CONFIG_H
 #define PANTAU_MODBUS_CONFIG_H
 
 #include "conf.h"
 #include "modbus_decode.h"
+#include "modbus_field.h"
 #include "modbus_plan.h"
+#include "modbus_profile.h"
 #include "perr.h"
 
 #include <stdint.h>
-
-/* How a field's value is reported; same order as enum series_kind. */
-enum modbus_kind { MODBUS_KIND_GAUGE = 0, MODBUS_KIND_COUNTER = 1, MODBUS_KIND_STATE = 2 };
-
-struct modbus_field {
-	char *metric;	 /* owned */
-	char *unit;	 /* owned; NULL if none */
-	int table;	 /* enum modbus_table */
-	int64_t address; /* 0..65535 */
-	int type;	 /* enum modbus_type */
-	int byte_order;	 /* enum modbus_order */
-	int word_order;	 /* enum modbus_order */
-	int64_t bit;	 /* 0..15, or -1 for the whole value */
-	int64_t length;	 /* registers of a string; 0 otherwise */
-	double scale;	 /* value = raw × scale + offset */
-	double offset;
-	int kind;	      /* enum modbus_kind */
-	uint32_t width;	      /* registers or bits the field occupies */
-	char address_text[8]; /* the `address` label, e.g. "100" */
-	char bit_text[4];     /* the `bit` label, "" if none */
-	int line;	      /* where the field was written */
-};
 
 /* RTU serial line; device NULL for TCP. */
 struct modbus_serial {
@@ -45,6 +29,7 @@ struct modbus_serial {
 	int parity; /* index into "N", "E", "O" */
 	int64_t data_bits;
 	int64_t stop_bits;
+	uint64_t frame_gap_ms; /* silence before a frame; 0: 3.5 characters */
 };
 
 struct modbus_cfg {
@@ -57,15 +42,19 @@ struct modbus_cfg {
 	int64_t max_registers_per_read;
 	int64_t max_bits_per_read;
 	int64_t max_gap;	     /* hole bridged in one read, in registers */
-	struct modbus_field *fields; /* owned */
+	struct modbus_field *fields; /* owned: the profile's, then the device's */
 	size_t nfields;
+	struct modbus_profile_set *profiles; /* one reference, or NULL */
+	const struct modbus_profile *profile; /* in profiles, or NULL */
 	struct modbus_plan plan; /* owned */
 	unsigned nwarnings;	 /* warnings logged while parsing */
 };
 
-/* Parses the `modbus:` mapping. On success *out is a new config (free with
+/* Parses the `modbus:` mapping. profile_dir is where profiles live (NULL:
+ * none may be named). On success *out is a new config (free with
  * modbus_config_free). node borrowed. 0 or -errno with err set. */
-int modbus_config_parse(const struct conf_node *node, struct modbus_cfg **out, struct perr *err);
+int modbus_config_parse(const struct conf_node *node, const char *profile_dir,
+			struct modbus_cfg **out, struct perr *err);
 
 /* Frees a config and everything it owns; NULL is fine. */
 void modbus_config_free(struct modbus_cfg *cfg);

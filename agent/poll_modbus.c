@@ -33,13 +33,20 @@
  * name already says which. Strings are reported as inventory (kind
  * "modbus", id the metric, with `value`, `table` and `address`), not as
  * samples. Floats that decode to NaN or infinity (often "sensor absent")
- * are skipped and logged like a failed field. */
+ * are skipped and logged like a failed field; a raw value listed in the
+ * field's `invalid` is skipped silently. A state field's sample carries the
+ * name of its value when the field names it (`states`). */
 #include "agent.h"
 #include "modbus_config.h"
 #include "modbus_decode.h"
+#include "modbus_link.h"
 #include "poller.h"
 
 #include <modbus.h>
+
+#ifndef PANTAU_PROFILE_DIR
+#define PANTAU_PROFILE_DIR "/usr/local/share/pantau/profiles"
+#endif
 
 #include <errno.h>
 #include <math.h>
@@ -47,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
 
@@ -58,9 +66,9 @@ struct mb_state {
 	bool busy; /* a job is queued or running */
 	bool stopping;
 	void (*stop_done)(struct device *dev);
+	struct modbus_link *link; /* one reference; shared with devices on the same line */
+	struct modbus_link_waiter wait;
 	/* Touched by the job while busy, by the loop thread otherwise. */
-	modbus_t *ctx; /* owned */
-	bool connected;
 	uint16_t *regs; /* owned: plan.total_registers */
 	uint8_t *bits;	/* owned: plan.total_bits */
 	int *status;	/* owned: per request, 0 or -errno */
@@ -99,64 +107,90 @@ static void set_timeouts(modbus_t *ctx, uint64_t ms)
 static int new_context(struct mb_state *st)
 {
 	const struct modbus_cfg *c = st->cfg;
+	modbus_t *ctx;
 	if (c->host) {
-		st->ctx = modbus_new_tcp_pi(c->host, c->port);
+		ctx = modbus_new_tcp_pi(c->host, c->port);
 	} else {
 		static const char parity[] = {'N', 'E', 'O'};
-		st->ctx = modbus_new_rtu(c->serial.device, (int)c->serial.baud,
-					 parity[c->serial.parity], (int)c->serial.data_bits,
-					 (int)c->serial.stop_bits);
+		ctx = modbus_new_rtu(c->serial.device, (int)c->serial.baud,
+				     parity[c->serial.parity], (int)c->serial.data_bits,
+				     (int)c->serial.stop_bits);
 	}
-	if (!st->ctx)
+	if (!ctx)
 		return errno ? -errno : -ENOMEM;
-	set_timeouts(st->ctx, c->timeout_ms);
-	if (modbus_set_slave(st->ctx, (int)c->unit) < 0) {
-		int rc = -errno;
-		modbus_free(st->ctx);
-		st->ctx = NULL;
+	st->link->ctx = ctx;
+	return 0;
+}
+
+/* Points the link's context at this device: its unit id and timeouts,
+ * since devices sharing a line differ in both. */
+static int use_link(struct mb_state *st)
+{
+	int rc = st->link->ctx ? 0 : new_context(st);
+	if (rc < 0)
 		return rc;
-	}
+	set_timeouts(st->link->ctx, st->cfg->timeout_ms);
+	if (modbus_set_slave(st->link->ctx, (int)st->cfg->unit) < 0)
+		return errno ? -errno : -EINVAL;
 	return 0;
 }
 
 static void drop_connection(struct mb_state *st)
 {
-	if (st->ctx && st->connected)
-		modbus_close(st->ctx);
-	st->connected = false;
+	struct modbus_link *l = st->link;
+	if (l->ctx && l->connected)
+		modbus_close(l->ctx);
+	l->connected = false;
 }
 
 static int ensure_connected(struct mb_state *st)
 {
-	if (!st->ctx) {
-		int rc = new_context(st);
-		if (rc < 0)
-			return rc;
-	}
-	if (st->connected)
+	struct modbus_link *l = st->link;
+	if (!l->ctx)
+		return -ENOTCONN;
+	if (l->connected)
 		return 0;
-	if (modbus_connect(st->ctx) < 0)
+	if (modbus_connect(l->ctx) < 0)
 		return errno ? -errno : -EIO;
-	st->connected = true;
+	l->connected = true;
 	return 0;
+}
+
+/* The silence before an RTU frame: `frame_gap`, or 3.5 character times
+ * (1.75 ms above 19200 baud, as the Modbus serial line spec says), so that
+ * slaves on the bus see the end of the previous frame. */
+static void serial_frame_gap(const struct modbus_cfg *c)
+{
+	if (c->host)
+		return;
+	uint64_t us = c->serial.frame_gap_ms * 1000;
+	if (us == 0) {
+		uint64_t bits = 1 + (uint64_t)c->serial.data_bits + (c->serial.parity ? 1 : 0) +
+				(uint64_t)c->serial.stop_bits;
+		us = c->serial.baud > 19200 ? 1750 : (bits * 3500000 + 999) / (uint64_t)c->serial.baud;
+	}
+	struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+	nanosleep(&ts, NULL);
 }
 
 static int read_once(struct mb_state *st, const struct modbus_request *q)
 {
+	modbus_t *ctx = st->link->ctx;
 	int rc;
+	serial_frame_gap(st->cfg);
 	switch (q->table) {
 	case MODBUS_TABLE_COIL:
-		rc = modbus_read_bits(st->ctx, q->address, q->count, st->bits + q->offset);
+		rc = modbus_read_bits(ctx, q->address, q->count, st->bits + q->offset);
 		break;
 	case MODBUS_TABLE_DISCRETE:
-		rc = modbus_read_input_bits(st->ctx, q->address, q->count, st->bits + q->offset);
+		rc = modbus_read_input_bits(ctx, q->address, q->count, st->bits + q->offset);
 		break;
 	case MODBUS_TABLE_INPUT:
-		rc = modbus_read_input_registers(st->ctx, q->address, q->count,
+		rc = modbus_read_input_registers(ctx, q->address, q->count,
 						 st->regs + q->offset);
 		break;
 	default:
-		rc = modbus_read_registers(st->ctx, q->address, q->count, st->regs + q->offset);
+		rc = modbus_read_registers(ctx, q->address, q->count, st->regs + q->offset);
 		break;
 	}
 	if (rc == q->count)
@@ -195,10 +229,16 @@ static void job_work(struct workq_job *job)
 {
 	struct mb_state *st = container_of(job, struct mb_state, job);
 	const struct modbus_plan *plan = &st->cfg->plan;
-	bool reused = st->connected;
+	bool reused = st->link->connected;
 	size_t r = 0;
+	int rc = use_link(st);
+	if (rc < 0) {
+		for (; r < plan->nreqs; r++)
+			st->status[r] = r ? -ECANCELED : rc;
+		return;
+	}
 	for (; r < plan->nreqs; r++) {
-		int rc = read_with_retries(st, &plan->reqs[r], &reused);
+		rc = read_with_retries(st, &plan->reqs[r], &reused);
 		st->status[r] = rc;
 		if (rc < 0 && !is_exception(rc))
 			break;
@@ -247,6 +287,7 @@ static void emit_value(struct device *dev, const struct modbus_field *f, double 
 		.labels = labels,
 		.nlabels = f->bit_text[0] ? 3 : 2,
 		.value = value,
+		.text = f->nstates ? modbus_field_state_name(f, (int64_t)value) : NULL,
 	};
 	device_emit(dev, &s);
 }
@@ -284,14 +325,24 @@ static int emit_field(struct mb_state *st, const struct modbus_request *q,
 		emit_value(st->dev, f, v ? 1.0 : 0.0);
 		return 1;
 	}
-	struct modbus_raw raw;
-	if (modbus_decode_number((enum modbus_type)f->type, regs, f->width,
-				 (enum modbus_order)f->byte_order, (enum modbus_order)f->word_order,
-				 &raw) < 0) {
-		note_missing(m, f, "cannot decode");
-		return 0;
+	double rawv;
+	if (f->bit >= 0) { /* bits bit..bit+bits-1 of a register, unsigned */
+		rawv = (double)((regs[0] >> f->bit) & ((1u << f->bits) - 1));
+	} else {
+		struct modbus_raw raw;
+		if (modbus_decode_number((enum modbus_type)f->type, regs, f->width,
+					 (enum modbus_order)f->byte_order,
+					 (enum modbus_order)f->word_order, &raw) < 0) {
+			note_missing(m, f, "cannot decode");
+			return 0;
+		}
+		rawv = modbus_raw_to_double(&raw);
 	}
-	double v = modbus_raw_to_double(&raw) * f->scale + f->offset;
+	/* A sentinel such as 0xFFFF "not available" is no reading, not a
+	 * failure: nothing is emitted and nothing logged, as for SNMP. */
+	if (modbus_field_is_invalid(f, rawv))
+		return 0;
+	double v = rawv * f->scale + f->offset;
 	if (!isfinite(v)) {
 		note_missing(m, f, "not a number");
 		return 0;
@@ -361,10 +412,7 @@ static void finish_poll(struct mb_state *st)
 
 static void free_state(struct mb_state *st)
 {
-	if (st->ctx) {
-		drop_connection(st);
-		modbus_free(st->ctx);
-	}
+	modbus_link_put(st->link);
 	free(st->regs);
 	free(st->bits);
 	free(st->status);
@@ -380,23 +428,94 @@ static void finish_stop(struct mb_state *st)
 	done(dev);
 }
 
+static void job_done(struct workq_job *job);
+
+static void submit(struct mb_state *st)
+{
+	workq_submit(st->wq, &st->job, job_work, job_done);
+}
+
 static void job_done(struct workq_job *job)
 {
 	struct mb_state *st = container_of(job, struct mb_state, job);
 	st->busy = false;
+	/* The next device on this line goes first: its turn does not wait
+	 * for this one's decoding. */
+	struct modbus_link_waiter *w = modbus_link_release(st->link);
+	if (w)
+		submit(container_of(w, struct mb_state, wait));
 	if (st->stopping)
 		finish_stop(st);
 	else
 		finish_poll(st);
 }
 
+/* RTU configurations parsed so far, so that two devices on one serial line
+ * cannot ask for different line settings. Configuration time only. */
+static struct serial_user {
+	const struct modbus_cfg *cfg;
+	const char *device; /* borrowed: the device's name */
+} *serial_users;
+static size_t nserial_users;
+
+static bool same_line_settings(const struct modbus_serial *a, const struct modbus_serial *b)
+{
+	return a->baud == b->baud && a->parity == b->parity && a->data_bits == b->data_bits &&
+	       a->stop_bits == b->stop_bits;
+}
+
+static int check_serial(const struct device *dev, const struct modbus_cfg *cfg,
+			const struct conf_node *node, struct perr *err)
+{
+	if (cfg->host)
+		return 0;
+	for (size_t i = 0; i < nserial_users; i++) {
+		const struct modbus_serial *o = &serial_users[i].cfg->serial;
+		if (strcmp(o->device, cfg->serial.device) != 0 ||
+		    same_line_settings(o, &cfg->serial))
+			continue;
+		return conf_error(err, conf_get(node, "serial"),
+				  "modbus.serial: %s is also used by device '%s' with other "
+				  "settings (%lld %c%lld%lld); devices on one line share them",
+				  o->device, serial_users[i].device, (long long)o->baud,
+				  "NEO"[o->parity], (long long)o->data_bits, (long long)o->stop_bits);
+	}
+	struct serial_user *p = realloc(serial_users, (nserial_users + 1) * sizeof(*p));
+	if (!p)
+		return perr_setc(err, -ENOMEM, "out of memory");
+	serial_users = p;
+	serial_users[nserial_users++] = (struct serial_user){cfg, dev->name};
+	return 0;
+}
+
+static void forget_serial(const struct modbus_cfg *cfg)
+{
+	for (size_t i = 0; i < nserial_users; i++) {
+		if (serial_users[i].cfg != cfg)
+			continue;
+		serial_users[i] = serial_users[--nserial_users];
+		break;
+	}
+	if (nserial_users == 0) {
+		free(serial_users);
+		serial_users = NULL;
+	}
+}
+
 static int mb_parse(struct device *dev, const struct conf_node *node,
 		    const struct conf_node *dev_node, struct perr *err)
 {
 	struct modbus_cfg *cfg;
-	int rc = modbus_config_parse(node, &cfg, err);
+	const char *dir = PANTAU_PROFILE_DIR;
+	if (dev->agent && dev->agent->cfg.profile_dir && *dev->agent->cfg.profile_dir)
+		dir = dev->agent->cfg.profile_dir;
+	int rc = modbus_config_parse(node, dir, &cfg, err);
 	if (rc < 0)
 		return rc;
+	if ((rc = check_serial(dev, cfg, node, err)) < 0) {
+		modbus_config_free(cfg);
+		return rc;
+	}
 	dev->cfg = cfg;
 	return 0;
 }
@@ -411,11 +530,12 @@ static int mb_start(struct device *dev)
 	if (!st)
 		return -ENOMEM;
 	*st = (struct mb_state){.dev = dev, .cfg = cfg, .wq = wq};
+	st->link = modbus_link_get(cfg);
 	/* +1: calloc(0) may return NULL. */
 	st->regs = calloc(cfg->plan.total_registers + 1, sizeof(*st->regs));
 	st->bits = calloc(cfg->plan.total_bits + 1, sizeof(*st->bits));
 	st->status = calloc(cfg->plan.nreqs + 1, sizeof(*st->status));
-	if (!st->regs || !st->bits || !st->status) {
+	if (!st->link || !st->regs || !st->bits || !st->status) {
 		free_state(st);
 		return -ENOMEM;
 	}
@@ -431,7 +551,8 @@ static int mb_poll(struct device *dev)
 	if (st->busy)
 		return -EBUSY;
 	st->busy = true;
-	workq_submit(st->wq, &st->job, job_work, job_done);
+	if (modbus_link_acquire(st->link, &st->wait))
+		submit(st);
 	return 0;
 }
 
@@ -444,6 +565,10 @@ static void mb_stop(struct device *dev, void (*done)(struct device *dev))
 	}
 	st->stopping = true;
 	st->stop_done = done;
+	if (st->wait.queued) { /* waiting for its turn on the line: just leave */
+		modbus_link_cancel(st->link, &st->wait);
+		st->busy = false;
+	}
 	/* A running job cannot be interrupted; its completion finishes the stop. */
 	if (!st->busy)
 		finish_stop(st);
@@ -451,6 +576,7 @@ static void mb_stop(struct device *dev, void (*done)(struct device *dev))
 
 static void mb_free_cfg(void *cfg)
 {
+	forget_serial(cfg);
 	modbus_config_free(cfg);
 }
 

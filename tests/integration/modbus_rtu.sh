@@ -34,7 +34,8 @@ $(modbus_fields '        ')
       fields:
         - { metric: temperature, table: input, address: 0, type: int16, scale: 0.1 }
 YAML
-# Two devices on one serial line would talk over each other: run them apart.
+# Run apart: the second run checks that the line recovers after a unit that
+# never answers (modbus_rtu_bus.sh has several units sharing one line).
 sed '/ems-rtu-wrong-unit/,$d' "$WORK/agent.yaml" >"$WORK/rtu.yaml"
 { sed -n '1,2p' "$WORK/agent.yaml"; sed -n '/ems-rtu-wrong-unit/,$p' "$WORK/agent.yaml"; } \
 	>"$WORK/wrong.yaml"

@@ -20,10 +20,12 @@ modbus_sim_start() {
 	sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$WORK/$name.log"
 }
 
-# modbus_pysim_start NAME: the pymodbus slave on the default seed.
+# modbus_pysim_start NAME [ARGS...]: the pymodbus slave (default seed
+# unless ARGS say --seed FILE).
 modbus_pysim_start() {
 	local name=$1
-	proc_start "$name" /usr/bin/python3 "$MODBUS_SIM_DIR/pymodbus_slave.py" --port 0
+	shift
+	proc_start "$name" /usr/bin/python3 "$MODBUS_SIM_DIR/pymodbus_slave.py" --port 0 "$@"
 	wait_until 30 grep -q "listening on" "$WORK/$name.log" || fail "$name did not start"
 	sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$WORK/$name.log"
 }

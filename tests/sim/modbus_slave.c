@@ -6,7 +6,14 @@
  *   pantau-sim-modbus [--bind ADDR] [--port N] [--seed FILE]
  *                     [--exception-at [TABLE:]ADDR]... [--delay MS]
  *                     [--hang] [--close] [--rtu DEVICE [--unit N] [--baud N]]
+ *                     [--ports N]
  *
+ * --unit-seed UNIT=FILE (repeatable) serves several units, each its own
+ * map: on TCP as a gateway that answers GATEWAY TARGET FAILED TO RESPOND for
+ * any other unit, with --rtu as several slaves sharing one serial line.
+ *
+ * --ports N listens on N sockets (N simulated slaves serving the same map,
+ * for benchmarks), each printing its own "listening on" line.
  * --port 0 picks a free port. Once listening it prints one line to stdout,
  * "pantau-sim-modbus: listening on HOST:PORT", which scripts wait for.
  *
@@ -53,7 +60,7 @@
 #include <unistd.h>
 
 enum { T_COIL, T_DISCRETE, T_INPUT, T_HOLDING, T_ANY };
-enum { MAX_EXCEPTIONS = 32, MAX_TOKENS = 6 };
+enum { MAX_EXCEPTIONS = 32, MAX_TOKENS = 6, MAX_PORTS = 400, MAX_UNITS = 16 };
 
 static const char *const table_names[] = {"coil", "discrete", "input", "holding"};
 
@@ -73,9 +80,18 @@ struct sim {
 	bool hang;
 	bool close_each;
 	bool debug;
+	int nports; /* --ports: listening sockets, one per simulated slave */
 	struct exception_at exc[MAX_EXCEPTIONS];
 	int nexc;
 	modbus_mapping_t *map;
+	/* --unit-seed: several units, each with its own map (a gateway on TCP,
+	 * several slaves on one serial line with --rtu). */
+	struct unit_map {
+		int unit;
+		const char *seed;
+		modbus_mapping_t *map;
+	} units[MAX_UNITS];
+	int nunits;
 };
 
 static int table_index(const char *s)
@@ -305,16 +321,31 @@ static bool wants_exception(const struct sim *s, modbus_t *ctx, const uint8_t *r
 	return false;
 }
 
+/* The map of a unit, or NULL if --unit-seed did not name it. Without
+ * --unit-seed every unit is served from the one map. */
+static modbus_mapping_t *unit_map(const struct sim *s, int unit)
+{
+	if (s->nunits == 0)
+		return s->map;
+	for (int i = 0; i < s->nunits; i++)
+		if (s->units[i].unit == unit)
+			return s->units[i].map;
+	return NULL;
+}
+
 static void answer(const struct sim *s, modbus_t *ctx, const uint8_t *req, int len)
 {
 	if (s->delay_ms > 0) {
 		struct timespec ts = {s->delay_ms / 1000, (long)(s->delay_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
-	if (wants_exception(s, ctx, req))
+	modbus_mapping_t *map = unit_map(s, req[modbus_get_header_length(ctx) - 1]);
+	if (!map) /* a gateway whose target does not answer */
+		modbus_reply_exception(ctx, req, MODBUS_EXCEPTION_GATEWAY_TARGET);
+	else if (wants_exception(s, ctx, req))
 		modbus_reply_exception(ctx, req, MODBUS_EXCEPTION_ILLEGAL_DATA_ADDRESS);
 	else
-		modbus_reply(ctx, req, len, s->map);
+		modbus_reply(ctx, req, len, map);
 }
 
 /* Reads and drops what a client sends (--hang). 0, or -1 at end of stream. */
@@ -337,12 +368,17 @@ static int accept_client(const struct sim *s, int listen_fd)
 	return fd;
 }
 
-static int serve_tcp(struct sim *s, modbus_t *ctx, int listen_fd)
+static int serve_tcp(struct sim *s, modbus_t *ctx, const int *listen_fds, int nlisten)
 {
+	static bool is_listen[FD_SETSIZE];
 	fd_set all;
 	FD_ZERO(&all);
-	FD_SET(listen_fd, &all);
-	int maxfd = listen_fd;
+	int maxfd = -1;
+	for (int i = 0; i < nlisten; i++) {
+		FD_SET(listen_fds[i], &all);
+		is_listen[listen_fds[i]] = true;
+		maxfd = listen_fds[i] > maxfd ? listen_fds[i] : maxfd;
+	}
 	uint8_t req[MODBUS_TCP_MAX_ADU_LENGTH];
 	for (;;) {
 		fd_set rd = all;
@@ -355,8 +391,8 @@ static int serve_tcp(struct sim *s, modbus_t *ctx, int listen_fd)
 		for (int fd = 0; fd <= maxfd; fd++) {
 			if (!FD_ISSET(fd, &rd))
 				continue;
-			if (fd == listen_fd) {
-				int c = accept_client(s, listen_fd);
+			if (is_listen[fd]) {
+				int c = accept_client(s, fd);
 				if (c >= 0 && c < FD_SETSIZE) {
 					FD_SET(c, &all);
 					maxfd = c > maxfd ? c : maxfd;
@@ -382,6 +418,26 @@ static int serve_tcp(struct sim *s, modbus_t *ctx, int listen_fd)
 	}
 }
 
+/* One listening socket; prints its "listening on" line. -1 on error. */
+static int listen_one(struct sim *s, modbus_t *ctx, int port)
+{
+	modbus_t *l = modbus_new_tcp(s->bind, port);
+	if (!l)
+		return -1;
+	int fd = modbus_tcp_listen(l, 32);
+	modbus_free(l); /* frees the context, not the listening socket */
+	if (fd < 0 || fd >= FD_SETSIZE) {
+		fprintf(stderr, "pantau-sim-modbus: listen on %s:%d: %s\n", s->bind, port,
+			modbus_strerror(errno));
+		return -1;
+	}
+	struct sockaddr_in sa;
+	socklen_t salen = sizeof(sa);
+	getsockname(fd, (struct sockaddr *)&sa, &salen);
+	printf("pantau-sim-modbus: listening on %s:%d\n", s->bind, ntohs(sa.sin_port));
+	return fd;
+}
+
 static int run_tcp(struct sim *s)
 {
 	modbus_t *ctx = modbus_new_tcp(s->bind, s->port);
@@ -390,46 +446,78 @@ static int run_tcp(struct sim *s)
 		return 1;
 	}
 	modbus_set_debug(ctx, s->debug);
-	int listen_fd = modbus_tcp_listen(ctx, 32);
-	if (listen_fd < 0) {
-		fprintf(stderr, "pantau-sim-modbus: listen on %s:%d: %s\n", s->bind, s->port,
-			modbus_strerror(errno));
-		modbus_free(ctx);
-		return 1;
+	static int fds[MAX_PORTS];
+	int n = s->nports > 0 ? s->nports : 1;
+	for (int i = 0; i < n; i++) {
+		/* With --port 0 every socket gets a free port of its own;
+		 * otherwise they are consecutive from --port. */
+		if ((fds[i] = listen_one(s, ctx, s->port ? s->port + i : 0)) < 0) {
+			modbus_free(ctx);
+			return 1;
+		}
 	}
-	struct sockaddr_in sa;
-	socklen_t salen = sizeof(sa);
-	getsockname(listen_fd, (struct sockaddr *)&sa, &salen);
-	printf("pantau-sim-modbus: listening on %s:%d\n", s->bind, ntohs(sa.sin_port));
 	fflush(stdout);
-	int rc = serve_tcp(s, ctx, listen_fd);
+	int rc = serve_tcp(s, ctx, fds, n);
 	modbus_free(ctx);
 	return rc;
 }
 
-static int run_rtu(struct sim *s)
+static modbus_t *open_rtu(const struct sim *s, int fd)
 {
 	modbus_t *ctx = modbus_new_rtu(s->rtu, s->baud, 'N', 8, 1);
-	if (!ctx || modbus_set_slave(ctx, s->unit) < 0 || modbus_connect(ctx) < 0) {
+	int unit = s->nunits ? s->units[0].unit : s->unit;
+	if (!ctx || modbus_set_slave(ctx, unit) < 0 || (fd < 0 && modbus_connect(ctx) < 0)) {
 		fprintf(stderr, "pantau-sim-modbus: %s: %s\n", s->rtu, modbus_strerror(errno));
 		if (ctx)
 			modbus_free(ctx);
-		return 1;
+		return NULL;
 	}
+	if (fd >= 0)
+		modbus_set_socket(ctx, fd);
 	modbus_set_debug(ctx, s->debug);
-	printf("pantau-sim-modbus: listening on %s unit %d\n", s->rtu, s->unit);
+	return ctx;
+}
+
+/* libmodbus's RTU slave answers one unit. A request for another unit comes
+ * back as 0 with the frame (its CRC checked) in req; when it is one of
+ * ours, answer it, then start a fresh context on the same line, because
+ * libmodbus would otherwise skip the next frame as that unit's answer. */
+static modbus_t *answer_other_unit(const struct sim *s, modbus_t *ctx, const uint8_t *req)
+{
+	if (s->nunits == 0 || !unit_map(s, req[0]) || s->hang)
+		return ctx;
+	answer(s, ctx, req, 8);
+	modbus_t *fresh = open_rtu(s, modbus_get_socket(ctx));
+	if (!fresh)
+		return ctx;
+	modbus_free(ctx); /* frees the context, not the line */
+	return fresh;
+}
+
+static int run_rtu(struct sim *s)
+{
+	modbus_t *ctx = open_rtu(s, -1);
+	if (!ctx)
+		return 1;
+	if (s->nunits == 0)
+		printf("pantau-sim-modbus: listening on %s unit %d\n", s->rtu, s->unit);
+	for (int i = 0; i < s->nunits; i++)
+		printf("pantau-sim-modbus: listening on %s unit %d\n", s->rtu, s->units[i].unit);
 	fflush(stdout);
 	uint8_t req[MODBUS_RTU_MAX_ADU_LENGTH];
 	for (;;) {
 		int rc = modbus_receive(ctx, req);
 		if (rc > 0 && !s->hang)
 			answer(s, ctx, req, rc);
+		else if (rc == 0)
+			ctx = answer_other_unit(s, ctx, req);
 		else if (rc < 0 && (errno == EMBBADCRC || errno == EMBBADDATA))
 			modbus_flush(ctx); /* resynchronise on the next frame */
 		else if (rc < 0 && errno != ETIMEDOUT)
 			break;
 	}
 	fprintf(stderr, "pantau-sim-modbus: %s: %s\n", s->rtu, modbus_strerror(errno));
+	modbus_close(ctx);
 	modbus_free(ctx);
 	return 1;
 }
@@ -465,12 +553,27 @@ static int add_exception(struct sim *s, const char *arg)
 	return 0;
 }
 
+/* --unit-seed UNIT=FILE */
+static int add_unit(struct sim *s, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char num[8];
+	long unit;
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(num) || s->nunits >= MAX_UNITS)
+		return -1;
+	snprintf(num, sizeof(num), "%.*s", (int)(eq - arg), arg);
+	if (parse_int(num, 0, 255, &unit) < 0)
+		return -1;
+	s->units[s->nunits++] = (struct unit_map){(int)unit, eq + 1, NULL};
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pantau-sim-modbus [--bind ADDR] [--port N] [--seed FILE]\n"
 		"         [--exception-at [TABLE:]ADDR]... [--delay MS] [--hang] [--close]\n"
-		"         [--debug]\n"
+		"         [--debug] [--ports N] [--unit-seed UNIT=FILE]...\n"
 		"         [--rtu DEVICE [--unit N] [--baud N]]\n");
 }
 
@@ -500,6 +603,10 @@ static int parse_args(struct sim *s, int argc, char **argv)
 			s->unit = (int)n;
 		else if (strcmp(a, "--baud") == 0 && parse_int(v, 300, 921600, &n) == 0)
 			s->baud = (int)n;
+		else if (strcmp(a, "--unit-seed") == 0 && add_unit(s, v) == 0)
+			;
+		else if (strcmp(a, "--ports") == 0 && parse_int(v, 1, MAX_PORTS, &n) == 0)
+			s->nports = (int)n;
 		else if (strcmp(a, "--delay") == 0 && parse_int(v, 0, 600000, &n) == 0)
 			s->delay_ms = (int)n;
 		else if (strcmp(a, "--exception-at") == 0 && add_exception(s, v) == 0)
@@ -522,16 +629,21 @@ int main(int argc, char **argv)
 	if (s.debug)
 		setvbuf(stdout, NULL, _IONBF, 0); /* libmodbus traces to stdout */
 	s.map = modbus_mapping_new(65536, 65536, 65536, 65536);
-	if (!s.map) {
-		fprintf(stderr, "pantau-sim-modbus: out of memory\n");
-		return 1;
+	int rc = s.map ? 0 : -1;
+	for (int i = 0; rc == 0 && i < s.nunits; i++) {
+		s.units[i].map = modbus_mapping_new(65536, 65536, 65536, 65536);
+		rc = s.units[i].map ? seed_file(s.units[i].map, s.units[i].seed) : -1;
 	}
-	int rc = s.seed ? seed_file(s.map, s.seed)
-			: seed_text(s.map, ems_default_seed, "(built-in EMS map)");
+	if (rc == 0)
+		rc = s.seed ? seed_file(s.map, s.seed)
+			    : seed_text(s.map, ems_default_seed, "(built-in EMS map)");
 	if (rc == 0)
 		rc = s.rtu ? run_rtu(&s) : run_tcp(&s);
 	else
 		rc = 2;
+	for (int i = 0; i < s.nunits; i++)
+		if (s.units[i].map)
+			modbus_mapping_free(s.units[i].map);
 	modbus_mapping_free(s.map);
 	return rc;
 }

@@ -17,7 +17,7 @@ static int parse(const char *text, struct modbus_cfg **cfg, struct perr *err)
 	int rc = conf_load_string("t.yaml", text, strlen(text), &doc, err);
 	if (rc < 0)
 		return rc;
-	return modbus_config_parse(doc.root, cfg, err);
+	return modbus_config_parse(doc.root, NULL, cfg, err);
 }
 
 /* Expects text to be refused with a message containing want. */
@@ -134,7 +134,7 @@ TEST(config_refuses_unknown_keys)
 		"[t.yaml:3] modbus field.byte_order: 'middle' is not one of: big, little");
 	refused(HEAD "  - {table: input, address: 0}\n", "required key 'metric'");
 	refused(HEAD "  - {metric: a, table: input}\n", "required key 'address'");
-	refused("address: h:1\n", "required key 'fields'");
+	refused("address: h:1\n", "needs fields, a profile, or both");
 }
 
 TEST(config_refuses_bad_combinations)
