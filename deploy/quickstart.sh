@@ -43,6 +43,10 @@ cp tests/fixtures/snmp/ups-rfc1628.snmprec "$state/snmp/"
 chown -R pantau: "$state"
 chmod 755 "$state"
 
+# setpriv execs the daemon itself (runuser would stay as a parent that kills
+# its child two seconds after a signal, too soon for a clean PostgreSQL stop).
+as_pantau="setpriv --reuid=pantau --regid=pantau --init-groups --"
+
 pids=()
 stop_all() {
 	trap - INT TERM EXIT
@@ -59,9 +63,6 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-# setpriv execs the daemon itself (runuser would stay as a parent that kills
-# its child two seconds after a signal, too soon for a clean PostgreSQL stop).
-as_pantau="setpriv --reuid=pantau --regid=pantau --init-groups --"
 
 say "starting the simulated UPS (snmpsimd on 127.0.0.1:$snmp_port, community ups-rfc1628)"
 snmpsimd --data-dir="$state/snmp" --agent-udpv4-endpoint=127.0.0.1:$snmp_port \
@@ -74,10 +75,22 @@ $as_pantau "$build/tests/sim/pantau-sim-modbus" --port $modbus_port \
 	>"$state/log/modbus-sim.log" 2>&1 &
 pids+=($!)
 
+# Mutual TLS from the first run: a private CA, the collector's certificate
+# and the agent's, made by pantauctl as user pantau (keys mode 0600). Kept
+# across runs: an existing CA is reused.
+pki=$state/pki
+ctl="$as_pantau $build/collector/ctl/pantauctl"
+if [ ! -f "$pki/ca.key" ]; then
+	say "making a private CA and certificates in $pki (pantauctl certs)"
+	$ctl certs init --dir "$pki" --name "pantau quickstart CA" >/dev/null
+fi
+[ -f "$pki/collector.pem" ] || $ctl certs collector 127.0.0.1 localhost --dir "$pki" >/dev/null
+[ -f "$pki/agents/quickstart-agent.pem" ] || $ctl certs agent quickstart-agent --dir "$pki" >/dev/null
+
 cat >"$state/collector.yaml" <<YAML
 collector:
   listen: 127.0.0.1:$agent_port
-  plaintext: true          # loopback only until mutual TLS lands
+  tls: { ca: pki/ca.pem, cert: pki/collector.pem, key: pki/collector.key, crl: pki/crl.pem }
   http: 127.0.0.1:$http_port
   state_dir: $state
 database:
@@ -90,9 +103,11 @@ agent:
   site: quickstart
   interval: 10s
   profile_dir: $root/agent/profiles
+spool:
+  dir: $state/spool        # unacknowledged batches, kept across restarts
 collector:
   address: 127.0.0.1:$agent_port
-  plaintext: true
+  tls: { ca: pki/ca.pem, cert: pki/agents/quickstart-agent.pem, key: pki/agents/quickstart-agent.key }
 devices:
   - name: ups-a
     kind: ups
@@ -127,16 +142,21 @@ $as_pantau "$build/agent/pantau-agent" --config "$state/agent.yaml" \
 pids+=($!)
 
 psql_cmd="runuser -u pantau -- psql -h $state/pg/run -d pantau"
+# Samples of this run only: the state directory keeps earlier runs' data.
+since="to_timestamp($(date +%s))"
 say "waiting for the first samples in PostgreSQL"
+got=0
 for _ in $(seq 60); do
-	n=$($psql_cmd -Atc "select count(distinct device) from report.samples" 2>/dev/null || echo 0)
-	[ "${n:-0}" -ge 2 ] && break
+	n=$($psql_cmd -Atc "select count(distinct device) from report.samples
+	                    where ts >= $since" 2>/dev/null || echo 0)
+	[ "${n:-0}" -ge 2 ] && { got=1; break; }
 	sleep 1
 done
+[ $got = 1 ] || say "no samples from both devices after 60 s; see $state/log/"
 # The newest value of each series.
 $psql_cmd -c "select distinct on (device, metric, labels) device, metric,
                      labels->>'line' as line, value, unit, ts
-              from report.samples where ts > now() - interval '1 minute'
+              from report.samples where ts >= $since
               order by device, metric, labels, ts desc limit 40"
 
 cat <<TXT
@@ -149,6 +169,7 @@ pantau is running. Where to look:
                    curl http://127.0.0.1:$http_port/metrics
   one poll, JSON   $build/agent/pantau-agent --config $state/agent.yaml --once
   logs             $state/log/
+  certificates     $pki (CA, collector, agents/; revoke: pantauctl certs revoke ID --dir $pki)
 Ctrl-C stops everything this script started.
 TXT
 
