@@ -60,6 +60,7 @@ struct agent {
 	bool workq_started;
 	bool stopping;
 	uv_signal_t sigint, sigterm;
+	size_t devices_started; /* devices[0..devices_started) were started */
 	size_t devices_running; /* devices not yet stopped while stopping */
 	uv_timer_t grace;	/* waits for the last acks at shutdown */
 	uint64_t stop_started;

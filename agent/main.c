@@ -108,12 +108,14 @@ void agent_stop(struct agent *a)
 	if (a->stopping)
 		return;
 	a->stopping = true;
-	a->devices_running = a->ndevices;
-	if (a->ndevices == 0) {
+	/* A start that failed half way stops only what it started: a device
+	 * whose handles were never initialised cannot be closed. */
+	a->devices_running = a->devices_started;
+	if (a->devices_started == 0) {
 		close_rest(a);
 		return;
 	}
-	for (size_t i = 0; i < a->ndevices; i++)
+	for (size_t i = 0; i < a->devices_started; i++)
 		device_stop(a->devices[i], on_device_stopped);
 }
 
@@ -256,6 +258,7 @@ static int start_runtime(struct agent *a, struct batch *batch, struct send *send
 			log_error("agent", "%s: cannot start: %s", dev->name, uv_strerror(rc));
 			return rc;
 		}
+		a->devices_started = i + 1;
 	}
 	if (a->once && a->ndevices == 0)
 		agent_stop(a);

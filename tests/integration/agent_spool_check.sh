@@ -16,6 +16,12 @@ spool:
   max_size: 64MiB
   fsync: $3
 collector: { address: 127.0.0.1:$(free_port), plaintext: true }
+devices:   # one device, so a refused start must also unwind a device
+  - name: ems
+    kind: ems
+    modbus:
+      address: 127.0.0.1:$(free_port)
+      fields: [ { metric: t, table: input, address: 0, type: int16 } ]
 YAML
 }
 
