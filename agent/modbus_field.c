@@ -72,6 +72,7 @@ static const struct conf_option field_options[] = {
 	 .min = 1,
 	 .max = 125},
 	FLD("scale", CONF_T_DOUBLE, scale, "1"),
+	FLD("divide", CONF_T_DOUBLE, divide, "1"),
 	FLD("offset", CONF_T_DOUBLE, offset, "0"),
 	{.name = "kind",
 	 .type = CONF_T_ENUM,
@@ -104,7 +105,7 @@ static bool has(const struct conf_node *map, const char *key)
 static int check_numeric_only(const struct modbus_field *f, const struct conf_node *map,
 			      struct perr *err)
 {
-	static const char *const numeric_only[] = {"scale", "offset", "invalid"};
+	static const char *const numeric_only[] = {"scale", "divide", "offset", "invalid"};
 	if (f->type != MODBUS_T_BOOL && f->type != MODBUS_T_STRING)
 		return 0;
 	for (size_t i = 0; i < CONF_COUNT(numeric_only); i++)
@@ -163,10 +164,33 @@ static int check_combination(const struct modbus_field *f, const struct conf_nod
 	    (f->type == MODBUS_T_FLOAT32 || f->type == MODBUS_T_FLOAT64))
 		return conf_error(err, has(map, "kind") ? conf_get(map, "kind") : map,
 				  "kind state needs an integer type, not %s", type);
-	if (f->kind == MODBUS_KIND_STATE && (has(map, "scale") || has(map, "offset")))
-		return conf_error(err, conf_get(map, has(map, "scale") ? "scale" : "offset"),
-				  "a state takes no scale or offset");
+	if (f->kind == MODBUS_KIND_STATE &&
+	    (has(map, "scale") || has(map, "divide") || has(map, "offset")))
+		return conf_error(err,
+				  conf_get(map, has(map, "scale")    ? "scale"
+						: has(map, "divide") ? "divide"
+								     : "offset"),
+				  "a state takes no scale, divide or offset");
+	if (f->divide == 0 || !isfinite(f->divide))
+		return conf_error(err, conf_get(map, "divide"), "divide must be a non-zero number");
 	return 0;
+}
+
+/* 2307 × 0.1 is 230.70000000000002 in binary floating point, but 2307 ÷ 10
+ * is exactly 230.7 (the nearest double, as printed). A scale of 0.1, 0.01,
+ * ... 1e-9 therefore becomes the matching divisor, so values print as users
+ * expect and the spool stores them in a few bytes. */
+static void exact_decimal_scale(struct modbus_field *f)
+{
+	double p = 1;
+	for (int n = 1; n <= 9; n++) {
+		p *= 10;
+		if (fabs(f->scale * p - 1) < 1e-12) {
+			f->divide *= p;
+			f->scale = 1;
+			return;
+		}
+	}
 }
 
 static int parse_states(struct modbus_field *f, const struct conf_node *map, struct perr *err)
@@ -228,6 +252,7 @@ static int complete_field(struct modbus_field *f, const struct conf_node *map, i
 	int rc = check_combination(f, map, err);
 	if (rc < 0)
 		return rc;
+	exact_decimal_scale(f);
 	f->width =
 		f->type == MODBUS_T_STRING ? (uint32_t)f->length : modbus_type_registers(f->type);
 	if (f->address + f->width > 65536)

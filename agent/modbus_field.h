@@ -35,7 +35,8 @@ struct modbus_field {
 	int64_t bit;	 /* lowest bit 0..15, or -1 for the whole value */
 	int64_t bits;	 /* bits from `bit` up: 1 for a bool, 2..16 for a uint16 */
 	int64_t length;	 /* registers of a string; 0 otherwise */
-	double scale;	 /* value = raw × scale + offset */
+	double scale;	 /* value = raw × scale ÷ divide + offset */
+	double divide;	 /* never 0; scale 0.1, 0.01, ... become divide 10, 100, ... */
 	double offset;
 	int kind;		     /* enum modbus_kind */
 	struct modbus_state *states; /* owned; kind state only */

@@ -342,7 +342,7 @@ static int emit_field(struct mb_state *st, const struct modbus_request *q,
 	 * failure: nothing is emitted and nothing logged, as for SNMP. */
 	if (modbus_field_is_invalid(f, rawv))
 		return 0;
-	double v = rawv * f->scale + f->offset;
+	double v = rawv * f->scale / f->divide + f->offset;
 	if (!isfinite(v)) {
 		note_missing(m, f, "not a number");
 		return 0;

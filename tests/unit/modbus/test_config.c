@@ -67,7 +67,10 @@ TEST(config_full_example)
 	ASSERT_EQ_STR(t->unit, "celsius");
 	ASSERT_EQ_INT(t->table, MODBUS_TABLE_INPUT);
 	ASSERT_EQ_INT(t->type, MODBUS_T_INT16);
-	ASSERT_NEAR(t->scale, 0.1, 1e-15);
+	/* scale 0.1 is kept as an exact divisor: 2307 / 10 is 230.7 exactly. */
+	ASSERT_NEAR(t->scale, 1, 0);
+	ASSERT_NEAR(t->divide, 10, 0);
+	ASSERT_TRUE(2307 * t->scale / t->divide + t->offset == 230.7);
 	ASSERT_NEAR(t->offset, 0, 1e-15);
 	ASSERT_EQ_INT(t->kind, MODBUS_KIND_GAUGE);
 	ASSERT_EQ_INT(t->bit, -1);
