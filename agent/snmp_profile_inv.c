@@ -141,10 +141,6 @@ static int parse_names(const struct conf_node *n, const char *what,
 		if (pr->value->kind != CONF_SCALAR || !*pr->value->scalar)
 			return conf_error(err, &at, "%s.names: the name of '%s' must be text",
 					  what, pr->key);
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(f->names[k].value, pr->key) == 0)
-				return conf_error(err, &at, "%s.names: '%s' is named twice",
-						  what, pr->key);
 		f->names[i].value = strdup(pr->key);
 		f->names[i].name = strdup(pr->value->scalar);
 		f->nnames = i + 1;

@@ -3,7 +3,9 @@
 # the system group as inventory and snmp.uptime over v1, v2c and SNMPv3 at
 # every security level and with several auth/priv protocols; then the
 # failures an operator meets (wrong password, unknown user, wrong level,
-# wrong community) fail the device with a clear reason.
+# wrong community) fail the device with a clear reason. The fixture's view
+# shows the system group only, so profiles: [auto] must choose `system` and
+# nothing else (exactly one record and one sample per device).
 set -u
 . "$(dirname "$0")/../lib/proc.sh"
 command -v snmpd >/dev/null || skip "snmpd is not installed"
