@@ -91,7 +91,7 @@ TEST(profile_refusals_name_file_and_line)
 			"[p.yaml:3] kind state needs an integer type");
 	profile_refused("name: x\nfields:\n  - {metric: a, table: input, address: 0, "
 			"states: {0: off}, scale: 0.1}\n",
-			"a state takes no scale or offset");
+			"a state takes no scale, divide or offset");
 	profile_refused("name: x\nfields:\n  - {metric: a, table: coil, address: 0, "
 			"invalid: [1]}\n",
 			"invalid is only for numeric types");
