@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,22 @@ static int start_runtime(struct agent *a, struct batch *batch, struct send *send
 	return 0;
 }
 
+/* Each SNMP device has its own UDP socket and each Modbus TCP device its
+ * own connection, so a site of a few thousand devices needs more than the
+ * usual soft limit of 1024 descriptors. The soft limit is raised to the
+ * hard limit, which an administrator controls (LimitNOFILE= in systemd). */
+static void raise_fd_limit(size_t ndevices)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rlim_t had = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && ndevices + 64 > (size_t)had)
+		log_warn("agent", "%zu devices but only %llu open files allowed: %s", ndevices,
+			 (unsigned long long)had, strerror(errno));
+}
+
 static int check_spool(struct agent *a)
 {
 	struct perr err = {{0}};
@@ -320,6 +337,7 @@ int main(int argc, char **argv)
 		uv_loop_close(&loop);
 		return 0;
 	}
+	raise_fd_limit(a.ndevices);
 	struct batch batch;
 	struct send send;
 	struct spool spool;
