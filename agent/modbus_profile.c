@@ -2,8 +2,8 @@
  * directory (see modbus_profile.h). The set list lives here rather than in
  * struct agent so that profiles touched no core file. */
 #include "modbus_profile.h"
+#include "profile_dir.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -138,72 +138,6 @@ void modbus_profile_free(struct modbus_profile *p)
 
 /* ---- the set of one directory ------------------------------------------ */
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_yaml(const char *name)
-{
-	size_t n = strlen(name);
-	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-				  (n > 4 && strcmp(name + n - 4, ".yml") == 0));
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static int add_name(char ***names, size_t *n, size_t *cap, const char *name)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		char **q = realloc(*names, c * sizeof(**names));
-		if (!q)
-			return -ENOMEM;
-		*names = q;
-		*cap = c;
-	}
-	if (!((*names)[*n] = strdup(name)))
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
-/* The profile files of path, sorted so the order never depends on the file
- * system. A missing directory has none. */
-static int list_files(const char *path, char ***out, size_t *count, struct perr *err)
-{
-	*out = NULL;
-	*count = 0;
-	DIR *d = opendir(path);
-	if (!d && errno == ENOENT)
-		return 0;
-	if (!d)
-		return perr_setc(err, -errno, "[%s] cannot open the Modbus profile directory: %s",
-				 path, strerror(errno));
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d)))
-		if (is_yaml(e->d_name))
-			rc = add_name(&names, &n, &cap, e->d_name);
-	closedir(d);
-	if (rc < 0) {
-		free_names(names, n);
-		return perr_setc(err, rc, "out of memory");
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
-	*out = names;
-	*count = n;
-	return 0;
-}
-
 static void set_free(struct modbus_profile_set *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -241,7 +175,7 @@ static int load_set(const char *dir, struct modbus_profile_set *s, struct perr *
 		return perr_set(err, "[%s] profile directory name too long", dir);
 	char **names = NULL;
 	size_t n = 0;
-	int rc = list_files(path, &names, &n, err);
+	int rc = profile_dir_list(path, "Modbus", true, &names, &n, err);
 	if (rc < 0)
 		return rc;
 	s->profiles = calloc(n ? n : 1, sizeof(s->profiles[0]));
@@ -249,7 +183,7 @@ static int load_set(const char *dir, struct modbus_profile_set *s, struct perr *
 		rc = perr_setc(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = load_one(s, path, names[i], err);
-	free_names(names, n);
+	profile_dir_free(names, n);
 	return rc;
 }
 

@@ -3,75 +3,15 @@
  * with; devices of one agent share a single copy. The list lives here rather
  * than in struct agent so that adding the SNMP poller touched no core file;
  * it holds nothing once the last device's configuration is freed. */
+#include "profile_dir.h"
 #include "snmp_profile.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static struct snmp_profile_set *sets; /* loaded sets, one per directory */
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_yaml(const char *name)
-{
-	size_t n = strlen(name);
-	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-				  (n > 4 && strcmp(name + n - 4, ".yml") == 0));
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* The profile files of path, sorted so the order never depends on the
- * file system. */
-static int list_files(const char *path, char ***out, size_t *count, struct perr *err)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return perr_setc(err, -errno, "[%s] cannot open the SNMP profile directory: %s",
-				 path, strerror(errno));
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d))) {
-		if (!is_yaml(e->d_name))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **q = realloc(names, cap * sizeof(*names));
-			if (!q) {
-				rc = -ENOMEM;
-				break;
-			}
-			names = q;
-		}
-		if (!(names[n] = strdup(e->d_name)))
-			rc = -ENOMEM;
-		else
-			n++;
-	}
-	closedir(d);
-	if (rc < 0) {
-		free_names(names, n);
-		return perr_setc(err, rc, "out of memory");
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
-	*out = names;
-	*count = n;
-	return 0;
-}
 
 static void set_free(struct snmp_profile_set *s)
 {
@@ -99,7 +39,7 @@ static int load_set(const char *dir, struct snmp_profile_set *s, struct perr *er
 		return perr_set(err, "[%s] profile directory name too long", dir);
 	char **names = NULL;
 	size_t n = 0;
-	int rc = list_files(path, &names, &n, err);
+	int rc = profile_dir_list(path, "SNMP", false, &names, &n, err);
 	if (rc < 0)
 		return rc;
 	s->profiles = calloc(n ? n : 1, sizeof(s->profiles[0]));
@@ -118,7 +58,7 @@ static int load_set(const char *dir, struct snmp_profile_set *s, struct perr *er
 		if (rc == 0)
 			s->n++;
 	}
-	free_names(names, n);
+	profile_dir_free(names, n);
 	return rc;
 }
 

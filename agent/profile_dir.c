@@ -1,0 +1,71 @@
+#include "profile_dir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_yaml(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+				  (n > 4 && strcmp(name + n - 4, ".yml") == 0));
+}
+
+void profile_dir_free(char **names, size_t count)
+{
+	for (size_t i = 0; names && i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int add_name(char ***names, size_t *n, size_t *cap, const char *name)
+{
+	if (*n == *cap) {
+		size_t want = *cap ? *cap * 2 : 16;
+		char **more = realloc(*names, want * sizeof(**names));
+		if (!more)
+			return -ENOMEM;
+		*names = more;
+		*cap = want;
+	}
+	if (!((*names)[*n] = strdup(name)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int profile_dir_list(const char *path, const char *what, bool missing_ok, char ***names,
+		     size_t *count, struct perr *err)
+{
+	*names = NULL;
+	*count = 0;
+	DIR *d = opendir(path);
+	if (!d && errno == ENOENT && missing_ok)
+		return 0;
+	if (!d)
+		return perr_setc(err, -errno, "[%s] cannot open the %s profile directory: %s",
+				 path, what, strerror(errno));
+	char **list = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d)))
+		if (is_yaml(e->d_name))
+			rc = add_name(&list, &n, &cap, e->d_name);
+	closedir(d);
+	if (rc < 0) {
+		profile_dir_free(list, n);
+		return perr_setc(err, rc, "out of memory");
+	}
+	if (n)
+		qsort(list, n, sizeof(*list), cmp_names);
+	*names = list;
+	*count = n;
+	return 0;
+}
