@@ -224,20 +224,8 @@ static int parse_states(struct modbus_field *f, const struct conf_node *map, str
 
 static int parse_invalid(struct modbus_field *f, const struct conf_node *seq, struct perr *err)
 {
-	if (seq->kind != CONF_SEQ || seq->n == 0 || seq->n > MODBUS_FIELD_MAX_INVALID)
-		return conf_error(err, seq, "invalid must be a list of 1 to %d raw values",
-				  MODBUS_FIELD_MAX_INVALID);
-	f->invalid = calloc(seq->n, sizeof(*f->invalid));
-	if (!f->invalid)
-		return perr_setc(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < seq->n; i++) {
-		const struct conf_node *v = seq->items[i];
-		if (v->kind != CONF_SCALAR || !v->scalar ||
-		    conf_parse_double(v->scalar, &f->invalid[i]) < 0)
-			return conf_error(err, v, "invalid: expected a number");
-		f->ninvalid++;
-	}
-	return 0;
+	return conf_parse_numbers(seq, "invalid", MODBUS_FIELD_MAX_INVALID, &f->invalid,
+				  &f->ninvalid, err);
 }
 
 /* Fills what follows from the keys: default type and kind, width, labels. */

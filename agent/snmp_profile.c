@@ -216,18 +216,9 @@ static int parse_states(const struct conf_node *n, const char *section,
 static int parse_invalid(const struct conf_node *n, const char *section,
 			 struct snmp_profile_object *o, struct perr *err)
 {
-	if (n->kind != CONF_SEQ)
-		return conf_error(err, n, "%s.invalid must be a list of numbers", section);
-	o->invalid = calloc(n->n ? n->n : 1, sizeof(double));
-	if (!o->invalid)
-		return perr_setc(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n->n; i++) {
-		const struct conf_node *v = n->items[i];
-		if (v->kind != CONF_SCALAR || conf_parse_double(v->scalar, &o->invalid[i]) < 0)
-			return conf_error(err, v, "%s.invalid: not a number", section);
-		o->ninvalid = i + 1;
-	}
-	return 0;
+	char what[160];
+	snprintf(what, sizeof(what), "%s.invalid", section);
+	return conf_parse_numbers(n, what, 64, &o->invalid, &o->ninvalid, err);
 }
 
 static void conds_free(struct snmp_profile_cond *c, size_t n)

@@ -153,18 +153,9 @@ static int parse_names(const struct conf_node *n, const char *what,
 static int parse_invalid(const struct conf_node *n, const char *what,
 			 struct snmp_profile_inv_field *f, struct perr *err)
 {
-	if (n->kind != CONF_SEQ)
-		return conf_error(err, n, "%s.invalid must be a list of numbers", what);
-	f->invalid = calloc(n->n ? n->n : 1, sizeof(double));
-	if (!f->invalid)
-		return perr_setc(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n->n; i++) {
-		const struct conf_node *v = n->items[i];
-		if (v->kind != CONF_SCALAR || conf_parse_double(v->scalar, &f->invalid[i]) < 0)
-			return conf_error(err, v, "%s.invalid: not a number", what);
-		f->ninvalid = i + 1;
-	}
-	return 0;
+	char key[160];
+	snprintf(key, sizeof(key), "%s.invalid", what);
+	return conf_parse_numbers(n, key, 64, &f->invalid, &f->ninvalid, err);
 }
 
 /* Which source the keys say; exactly one of column/oid, index. */

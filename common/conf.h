@@ -58,6 +58,12 @@ int conf_parse_int(const char *s, int64_t *v);
 int conf_parse_double(const char *s, double *v);
 int conf_parse_bool(const char *s, bool *v);
 
+/* A YAML list of 1..max numbers (such as `invalid: [65535, -1]`) into a new
+ * array *out (free() it) of *n values; what names the key in errors, which
+ * read "[file:line] what: ...". 0 or -errno with err set. */
+int conf_parse_numbers(const struct conf_node *seq, const char *what, size_t max, double **out,
+		       size_t *n, struct perr *err);
+
 enum conf_type {
 	CONF_T_STRING,	 /* char *, malloc'd */
 	CONF_T_BOOL,	 /* bool */

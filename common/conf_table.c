@@ -184,3 +184,26 @@ void conf_release(const struct conf_option *table, size_t n, void *target)
 		}
 	}
 }
+
+int conf_parse_numbers(const struct conf_node *seq, const char *what, size_t max, double **out,
+		       size_t *n, struct perr *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (seq->kind != CONF_SEQ || seq->n == 0 || seq->n > max)
+		return conf_error(err, seq, "%s must be a list of 1 to %zu numbers", what, max);
+	double *v = calloc(seq->n, sizeof(*v));
+	if (!v)
+		return perr_setc(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct conf_node *item = seq->items[i];
+		if (item->kind != CONF_SCALAR || !item->scalar ||
+		    conf_parse_double(item->scalar, &v[i]) < 0) {
+			free(v);
+			return conf_error(err, item, "%s: not a number", what);
+		}
+	}
+	*out = v;
+	*n = seq->n;
+	return 0;
+}

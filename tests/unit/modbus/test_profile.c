@@ -97,7 +97,7 @@ TEST(profile_refusals_name_file_and_line)
 			"invalid is only for numeric types");
 	profile_refused("name: x\nfields:\n  - {metric: a, table: input, address: 0, "
 			"invalid: [nope]}\n",
-			"[p.yaml:3] invalid: expected a number");
+			"[p.yaml:3] invalid: not a number");
 	profile_refused("name: x\nfields:\n  - {metric: a, table: input, address: 0, bits: 4}\n",
 			"[p.yaml:3] bits (2..16) needs bit and type uint16");
 	profile_refused("name: x\nfields:\n  - {metric: a, table: input, address: 0, type: bool, "
