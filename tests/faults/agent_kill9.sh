@@ -28,7 +28,7 @@ streams=$(psql -qAt -c "select count(distinct stream) from pantau.batches where 
 [ "$streams" = 1 ] || fail "the agent used $streams streams across restarts"
 corrupt=$(cat "$WORK"/agent*.log* | grep -c "dropped at recovery" || true)
 [ "$corrupt" = 0 ] || fail "recovery dropped records after kill -9"
-evicted=$(awk '/^pantau_agent_samples_evicted_total\{/ {s += $2} END {print s + 0}' "$WORK/final-metrics.txt")
+evicted=$(final_evicted)
 [ "$evicted" = 0 ] || fail "$evicted samples evicted"
 fault_check 1 0
 grep -q "AddressSanitizer\|runtime error" "$WORK"/*.log* && fail "sanitizer report"

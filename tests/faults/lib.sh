@@ -9,13 +9,28 @@
 #   agent_metric NAME[{labels}]   one value from the agent's /metrics
 #   fault_drain                   stop the responder, wait until the agent has no
 #                                 unacknowledged sample, stop the agent
-#   fault_check_exact_once KILLED  the counting checks (see fault_check below)
+#   fault_check KILLED EXTRA      the counting checks (see fault_check below)
+#   fault_check_totals            stored + evicted == polled == served x values,
+#                                 from the agent's final counters and the log
+#
+# Set before fault_init to change where things run (tests/faults/network_cut.sh):
+#   FAULT_COLLECTOR_HOST  the address the collector listens on for agents and
+#                         the agent dials (default 127.0.0.1)
+#   FAULT_PKI             a `pantauctl certs` directory (fault_pki makes one):
+#                         mutual TLS instead of loopback plaintext
+#   AGENT_EXEC            a command prefix for the agent, the responder and
+#                         the curl to the agent's /metrics, e.g.
+#                         (ip netns exec NS); it must exec, so PIDs stay right
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
 
 AGENT_BIN=$PANTAU_BUILD/agent/pantau-agent
 COLLECTOR_BIN=$PANTAU_BUILD/collector/pantau-collector
+CTL_BIN=$PANTAU_BUILD/collector/ctl/pantauctl
 FAULT_CLEANUPS=()
+FAULT_COLLECTOR_HOST=127.0.0.1
+FAULT_PKI=
+AGENT_EXEC=()
 
 fault_cleanup() {
 	local c name
@@ -34,8 +49,8 @@ fault_init() {
 	METRICS_PORT=$(free_port)
 	cat >"$WORK/collector.yaml" <<YAML
 collector:
-  listen: 127.0.0.1:$AGENT_PORT
-  plaintext: true
+  listen: $FAULT_COLLECTOR_HOST:$AGENT_PORT
+$(fault_transport collector)
   http: 127.0.0.1:$HTTP_PORT
   state_dir: $WORK/state
 database:
@@ -43,10 +58,33 @@ database:
 YAML
 	"$COLLECTOR_BIN" --config "$WORK/collector.yaml" --migrate >"$WORK/migrate.log" 2>&1 \
 		|| fail "collector --migrate failed"
-	proc_start responder /usr/bin/python3 "$PANTAU_ROOT/tests/faults/counting_modbus.py" \
-		--port 0 --log "$WORK/served.txt"
+	proc_start responder "${AGENT_EXEC[@]}" /usr/bin/python3 \
+		"$PANTAU_ROOT/tests/faults/counting_modbus.py" --port 0 --log "$WORK/served.txt"
 	wait_until 10 grep -q "listening on" "$WORK/responder.log" || fail "responder did not start"
 	MODBUS_PORT=$(awk '/listening on/ {print $3}' "$WORK/responder.log")
+}
+
+# Makes a CA, a collector certificate for HOST and one for the agent
+# fault-agent with pantauctl, and sets FAULT_PKI.
+fault_pki() {
+	[ -x "$CTL_BIN" ] || fail "missing $CTL_BIN"
+	FAULT_PKI=$WORK/pki
+	"$CTL_BIN" certs init --dir "$FAULT_PKI" >"$WORK/pki.txt" 2>&1 || fail "pantauctl certs init"
+	"$CTL_BIN" certs collector "$1" --dir "$FAULT_PKI" >>"$WORK/pki.txt" 2>&1 \
+		|| fail "pantauctl certs collector $1"
+	"$CTL_BIN" certs agent fault-agent --dir "$FAULT_PKI" >>"$WORK/pki.txt" 2>&1 \
+		|| fail "pantauctl certs agent fault-agent"
+}
+
+# The collector: section's transport lines for "collector" or "agent".
+fault_transport() {
+	if [ -z "$FAULT_PKI" ]; then
+		echo "  plaintext: true"
+	elif [ "$1" = collector ]; then
+		echo "  tls: { ca: $FAULT_PKI/ca.pem, cert: $FAULT_PKI/collector.pem, key: $FAULT_PKI/collector.key }"
+	else
+		echo "  tls: { ca: $FAULT_PKI/ca.pem, cert: $FAULT_PKI/agents/fault-agent.pem, key: $FAULT_PKI/agents/fault-agent.key }"
+	fi
 }
 
 collector_healthy() { curl -fsS "http://127.0.0.1:$HTTP_PORT/health" >/dev/null; }
@@ -73,8 +111,8 @@ spool:
   dir: $WORK/spool
 $spool_extra
 collector:
-  address: 127.0.0.1:$AGENT_PORT
-  plaintext: true
+  address: $FAULT_COLLECTOR_HOST:$AGENT_PORT
+$(fault_transport agent)
   batch_max_delay: 200ms
 devices:
 YAML
@@ -100,19 +138,19 @@ YAML
 
 fault_agent_start() {
 	[ -f "$WORK/agent.log" ] && cat "$WORK/agent.log" >>"$WORK/agent-all.log.old"
-	proc_start agent "$AGENT_BIN" --config "$WORK/agent.yaml"
+	proc_start agent "${AGENT_EXEC[@]}" "$AGENT_BIN" --config "$WORK/agent.yaml"
 	wait_until 20 agent_metric pantau_agent_samples_polled_total \
 		|| fail "agent /metrics did not answer"
 }
 
 # Prints one value from the agent's /metrics (exact name with labels).
 agent_metric() {
-	curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null \
+	"${AGENT_EXEC[@]}" curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null \
 		| awk -v n="$1" '$1 == n {print $2; found=1} END {exit !found}'
 }
 
 agent_evicted_total() {
-	curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" \
+	"${AGENT_EXEC[@]}" curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" \
 		| awk '/^pantau_agent_samples_evicted_total\{/ {s += $2} END {print s + 0}'
 }
 
@@ -127,13 +165,34 @@ fault_drain() {
 	proc_stop responder || true
 	wait_until 150 agent_drained || fail "the agent still has unacknowledged samples"
 	sleep 0.5
-	curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" >"$WORK/final-metrics.txt" \
+	"${AGENT_EXEC[@]}" curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics" >"$WORK/final-metrics.txt" \
 		|| fail "no final /metrics"
 	proc_stop agent || fail "agent did not stop cleanly"
 }
 
 final_metric() {
 	awk -v n="$1" '$1 == n {print $2}' "$WORK/final-metrics.txt"
+}
+
+# Every evicted sample in the final counters, all reasons.
+final_evicted() {
+	awk '/^pantau_agent_samples_evicted_total\{/ {s += $2} END {print s + 0}' "$WORK/final-metrics.txt"
+}
+
+# After fault_drain, for runs where the agent was never killed: sets POLLED,
+# EVICTED (agent's final counters), SERVED (responder's log) and STORED
+# (PostgreSQL) and checks polled == served x values per poll and
+# stored + evicted == polled.
+fault_check_totals() {
+	POLLED=$(final_metric pantau_agent_samples_polled_total)
+	EVICTED=$(final_evicted)
+	SERVED=$(grep -vc '^close' "$WORK/served.txt")
+	STORED=$(psql -qAt -c "select count(*) from pantau.samples")
+	echo "responder served $SERVED polls; agent polled $POLLED samples, evicted $EVICTED; stored $STORED"
+	[ "$POLLED" -gt 0 ] || fail "nothing polled"
+	[ "$POLLED" = $((SERVED * FIELDS_PER_POLL)) ] \
+		|| fail "agent polled $POLLED samples, but the responder answered $SERVED polls x $FIELDS_PER_POLL"
+	[ $((STORED + EVICTED)) = "$POLLED" ] || fail "stored $STORED + evicted $EVICTED != polled $POLLED"
 }
 
 # The counting checks, against the responder's log:

@@ -31,17 +31,11 @@ sleep 0.5
 fault_collector_start
 fault_drain
 
-polled=$(final_metric pantau_agent_samples_polled_total)
+fault_check_totals
 disk=$(final_metric 'pantau_agent_samples_evicted_total{reason="disk_full"}')
-evicted=$(awk '/^pantau_agent_samples_evicted_total\{/ {s += $2} END {print s + 0}' "$WORK/final-metrics.txt")
-served=$(grep -vc '^close' "$WORK/served.txt")
-stored=$(psql -qAt -c "select count(*) from pantau.samples")
-echo "responder served $served polls; agent polled $polled, evicted $evicted (disk_full $disk); stored $stored"
-[ "$polled" = $((served * FIELDS_PER_POLL)) ] \
-	|| fail "agent polled $polled samples, the responder answered $served polls x $FIELDS_PER_POLL"
+echo "evicted for a full disk: $disk"
 [ "$disk" -gt 0 ] || fail "nothing evicted for a full disk"
-[ $((stored + evicted)) = "$polled" ] || fail "stored $stored + evicted $evicted != polled $polled"
-fault_check 0 $((evicted / FIELDS_PER_POLL))
+fault_check 0 $((EVICTED / FIELDS_PER_POLL))
 # The collector was told: report.agent_losses holds the agent's total.
 reported=$(psql -qAt -c "select samples from report.agent_losses
                          where agent = 'fault-agent' and reason = 'disk_full'")

@@ -35,6 +35,8 @@ static void check_number(enum modbus_type t, const uint16_t *regs, enum modbus_o
 			 enum modbus_order wo)
 {
 	size_t n = modbus_type_registers(t);
+	if (n == 0 || n > 4)
+		abort(); /* numeric types are 1, 2 or 4 registers (and bytes[] holds 8) */
 	struct modbus_raw raw;
 	if (modbus_decode_number(t, regs, n, bo, wo, &raw) < 0)
 		abort(); /* every numeric type decodes from the right count */

@@ -3,24 +3,23 @@
  * Each seed is one chunk-size byte then a byte stream as an agent would
  * send it (valid sessions, and the broken frames the collector must
  * survive). Run it again after changing the schema, and commit the seeds. */
-#include "wire.h"
+#include "wire_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+enum { SEED_MAX_FRAME = 1 << 20 };
+static const int64_t T0 = 1767225600000;
+
 static void put_hello(struct buf *b)
 {
-	Pantau__Hello h = PANTAU__HELLO__INIT;
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	h.agent_id = "dc-babel-01";
-	h.site = "diskominfo-babel";
-	h.software = "pantau-agent 0.1.0";
-	h.stream = 42;
-	h.clock_ms = 1767225600000;
-	env.body_case = PANTAU__ENVELOPE__BODY_HELLO;
-	env.hello = &h;
-	wire_encode(&env, b, 1 << 20);
+	wb_hello(b, SEED_MAX_FRAME,
+		 &(struct wb_hello){.agent_id = "dc-babel-01",
+				    .site = "diskominfo-babel",
+				    .software = "pantau-agent 0.1.0",
+				    .stream = 42,
+				    .clock_ms = T0});
 }
 
 static void put_batch(struct buf *b, uint64_t seq, size_t n)
@@ -31,14 +30,8 @@ static void put_batch(struct buf *b, uint64_t seq, size_t n)
 	l2.key = "phase";
 	l2.value = "L1";
 	Pantau__Label *labels[] = {&l1, &l2};
-	Pantau__SeriesDef d = PANTAU__SERIES_DEF__INIT;
-	d.id = 1;
-	d.device = "ups-a";
-	d.metric = "ups.battery.charge";
-	d.unit = "%";
-	d.device_kind = "ups";
-	d.labels = labels;
-	d.n_labels = 2;
+	Pantau__SeriesDef d;
+	wb_series_def(&d, 1, "ups-a", "ups.battery.charge", "%", "ups", labels, 2);
 	Pantau__SeriesDef *defs[] = {&d};
 	uint32_t ids[16];
 	int64_t dts[16];
@@ -48,71 +41,30 @@ static void put_batch(struct buf *b, uint64_t seq, size_t n)
 		dts[i] = (int64_t)i * 10000;
 		vals[i] = 97.5 - (double)i;
 	}
-	Pantau__Batch bt = PANTAU__BATCH__INIT;
-	bt.seq = seq;
-	bt.base_ms = 1767225600000;
-	bt.series = defs;
-	bt.n_series = 1;
-	bt.series_ids = ids;
-	bt.dt_ms = dts;
-	bt.values = vals;
-	bt.n_series_ids = bt.n_dt_ms = bt.n_values = n;
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	env.body_case = PANTAU__ENVELOPE__BODY_BATCH;
-	env.batch = &bt;
-	wire_encode(&env, b, 1 << 20);
+	wb_batch(b, SEED_MAX_FRAME,
+		 &(struct wb_batch){.seq = seq,
+				    .base_ms = T0,
+				    .defs = defs,
+				    .ndefs = 1,
+				    .ids = ids,
+				    .dt_ms = dts,
+				    .values = vals,
+				    .n = n});
 }
 
 static void put_inventory(struct buf *b)
 {
-	Pantau__Label s = PANTAU__LABEL__INIT, f = PANTAU__LABEL__INIT;
-	s.key = "sysDescr";
-	s.value = "Smart-UPS 3000";
-	f.key = "ifName";
-	f.value = "eth0";
-	Pantau__Label *sys[] = {&s}, *fields[] = {&f};
-	Pantau__InventoryItem it = PANTAU__INVENTORY_ITEM__INIT;
-	it.kind = "interface";
-	it.id = "1";
-	it.fields = fields;
-	it.n_fields = 1;
-	Pantau__InventoryItem *items[] = {&it};
-	Pantau__Inventory inv = PANTAU__INVENTORY__INIT;
-	inv.device = "ups-a";
-	inv.ts_ms = 1767225600000;
-	inv.system = sys;
-	inv.n_system = 1;
-	inv.items = items;
-	inv.n_items = 1;
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	env.body_case = PANTAU__ENVELOPE__BODY_INVENTORY;
-	env.inventory = &inv;
-	wire_encode(&env, b, 1 << 20);
+	wb_inventory(b, SEED_MAX_FRAME, "ups-a", T0, "Smart-UPS 3000");
 }
 
 static void put_state(struct buf *b)
 {
-	Pantau__DeviceState ds = PANTAU__DEVICE_STATE__INIT;
-	ds.device = "ups-a";
-	ds.ts_ms = 1767225600000;
-	ds.state = PANTAU__DEVICE_STATE__STATE__STATE_DOWN;
-	ds.reason = "timeout";
-	ds.device_kind = "ups";
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	env.body_case = PANTAU__ENVELOPE__BODY_DEVICE_STATE;
-	env.device_state = &ds;
-	wire_encode(&env, b, 1 << 20);
+	wb_device_down(b, SEED_MAX_FRAME, "ups-a", "ups", T0, "timeout");
 }
 
 static void put_ack(struct buf *b)
 {
-	Pantau__Ack a = PANTAU__ACK__INIT;
-	a.seq = 7;
-	a.stream = 42;
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	env.body_case = PANTAU__ENVELOPE__BODY_ACK;
-	env.ack = &a;
-	wire_encode(&env, b, 1 << 20);
+	wb_ack(b, SEED_MAX_FRAME, 42, 7);
 }
 
 static void save(const char *dir, const char *name, uint8_t chunk, const struct buf *b)

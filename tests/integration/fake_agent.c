@@ -6,6 +6,7 @@
  *              [--batches B] [--samples K] [--series M] [--base-ms T]
  *              [--window W] [--resend 1] [--mode MODE] [--max-frame BYTES]
  *              [--timeout SECONDS] [--pause-ms MS] [--extras 1]
+ *              [--tls-ca CA --tls-cert CERT --tls-key KEY [--server-name NAME]]
  *
  * Sample g (counting from 0 over the whole run, g = (seq - 1) * K + j) is
  * series (g % M) + 1, at base_ms + (g / M) * 1000, with value g + 0.25.
@@ -13,9 +14,17 @@
  * idx=s. Modes: normal; oversize (a frame over the cap after Hello);
  * garbage (undecodable bytes after Hello); nohello (a Batch first);
  * undefined (a sample using an undefined series). In the error modes it
- * exits 0 when the collector closes the connection. */
+ * exits 0 when the collector closes the connection.
+ *
+ * With --tls-ca/--tls-cert/--tls-key it speaks mutual TLS 1.3 through
+ * common/tls.h (the agent's own TLS layer, on this blocking socket); the
+ * collector's certificate must name --server-name (default: the address
+ * dialled). At the end it prints what it sent: frame bytes (plaintext
+ * frames), batch frame bytes, and bytes on the wire each way (TLS records
+ * included), so a benchmark can divide by the samples sent. */
 #include "frame.h"
-#include "wire.h"
+#include "tls.h"
+#include "wire_build.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +52,18 @@ struct opts {
 	int timeout_s;
 	int pause_ms; /* between batches, to keep a connection open a while */
 	bool extras;  /* a DeviceState and an Inventory for dev-000 before the batches */
+	struct tls_files tls; /* all NULL: plaintext */
+	const char *server_name;
+};
+
+enum { MAX_ENCODE = 60u << 20 };
+
+/* Bytes this run sent and received. */
+struct traffic {
+	uint64_t frame_bytes;	    /* plaintext frames handed to the transport */
+	uint64_t batch_frame_bytes; /* of which Batch frames */
+	uint64_t samples;	    /* samples in those batches */
+	uint64_t wire_out, wire_in; /* TCP payload each way (TLS records if TLS) */
 };
 
 struct agent {
@@ -51,6 +72,10 @@ struct agent {
 	bool *defined; /* per series, on this connection */
 	struct frame_reader fr;
 	uint64_t acked;
+	struct buf out; /* frames being built */
+	struct tls_ctx *tctx; /* NULL: plaintext */
+	struct tls_conn *tconn;
+	struct traffic t;
 };
 
 static int64_t now_ms(void)
@@ -97,31 +122,113 @@ static bool send_all(int fd, const void *data, size_t len)
 	return true;
 }
 
-static bool send_env(struct agent *a, Pantau__Envelope *env)
+/* tls_send_fn: TLS records to the socket; takes over data. */
+static int send_cipher(void *arg, char *data, size_t len)
 {
-	struct buf out;
-	buf_init(&out, (size_t)64 << 20);
-	if (wire_encode(env, &out, 60u << 20) < 0) {
-		fprintf(stderr, "fake_agent: encode failed\n");
+	struct agent *a = arg;
+	bool ok = send_all(a->fd, data, len);
+	free(data);
+	if (!ok)
+		return -EPIPE;
+	a->t.wire_out += len;
+	return 0;
+}
+
+/* Sends plaintext bytes, through TLS when it is on; false if the peer is gone. */
+static bool xmit(struct agent *a, const void *data, size_t len)
+{
+	a->t.frame_bytes += len;
+	if (a->tconn)
+		return tls_conn_write(a->tconn, data, len) == 0;
+	if (!send_all(a->fd, data, len))
+		return false;
+	a->t.wire_out += len;
+	return true;
+}
+
+static void check_encoded(int rc)
+{
+	if (rc < 0) {
+		fprintf(stderr, "fake_agent: encode failed: %s\n", strerror(-rc));
 		exit(1);
 	}
-	bool ok = send_all(a->fd, out.data, out.len);
-	buf_free(&out);
+}
+
+/* Sends the frames built in a->out. */
+static bool flush_out(struct agent *a)
+{
+	bool ok = xmit(a, a->out.data, a->out.len);
+	buf_reset(&a->out);
 	return ok;
+}
+
+/* Up to cap bytes of plaintext from the collector: their count, 0 when the
+ * connection ended (or TLS failed), -1 when nothing came within timeout_ms. */
+static ssize_t read_some(struct agent *a, char *buf, size_t cap, int timeout_ms)
+{
+	for (;;) {
+		if (a->tconn) {
+			ssize_t n = tls_conn_read(a->tconn, buf, cap);
+			if (n > 0)
+				return n;
+			if (n == -EPROTO)
+				fprintf(stderr, "fake_agent: TLS: %s\n", tls_conn_error(a->tconn));
+			if (n < 0)
+				return 0;
+		}
+		struct pollfd p = {.fd = a->fd, .events = POLLIN};
+		if (poll(&p, 1, timeout_ms) <= 0)
+			return -1;
+		ssize_t n = recv(a->fd, buf, cap, 0);
+		if (n <= 0)
+			return 0;
+		a->t.wire_in += (uint64_t)n;
+		if (!a->tconn)
+			return n;
+		if (tls_conn_feed(a->tconn, buf, (size_t)n) < 0) {
+			fprintf(stderr, "fake_agent: TLS: %s\n", tls_conn_error(a->tconn));
+			return 0;
+		}
+	}
+}
+
+/* Completes the TLS handshake on a fresh connection (exits on failure). */
+static void tls_handshake(struct agent *a)
+{
+	const char *name = a->o->server_name ? a->o->server_name : a->o->host;
+	if (tls_conn_new(a->tctx, name, send_cipher, a, &a->tconn) < 0) {
+		fprintf(stderr, "fake_agent: cannot start TLS\n");
+		exit(1);
+	}
+	char buf[16384];
+	while (!tls_conn_ready(a->tconn)) {
+		struct pollfd p = {.fd = a->fd, .events = POLLIN};
+		ssize_t n = -1;
+		if (poll(&p, 1, a->o->timeout_s * 1000) > 0)
+			n = recv(a->fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			fprintf(stderr, "fake_agent: TLS handshake: connection %s\n",
+				n == 0 ? "closed" : "timed out or failed");
+			exit(1);
+		}
+		a->t.wire_in += (uint64_t)n;
+		if (tls_conn_feed(a->tconn, buf, (size_t)n) < 0) {
+			fprintf(stderr, "fake_agent: TLS handshake: %s\n",
+				tls_conn_error(a->tconn));
+			exit(1);
+		}
+	}
 }
 
 static bool send_hello(struct agent *a)
 {
-	Pantau__Hello h = PANTAU__HELLO__INIT;
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	h.agent_id = (char *)a->o->agent;
-	h.site = "test-site";
-	h.software = "fake_agent";
-	h.stream = a->o->stream;
-	h.clock_ms = now_ms();
-	env.body_case = PANTAU__ENVELOPE__BODY_HELLO;
-	env.hello = &h;
-	return send_env(a, &env);
+	check_encoded(wb_hello(&a->out, MAX_ENCODE,
+			       &(struct wb_hello){.agent_id = a->o->agent,
+						  .site = "test-site",
+						  .software = "fake_agent",
+						  .stream = a->o->stream,
+						  .clock_ms = now_ms()}));
+	return flush_out(a);
 }
 
 /* Storage for one batch's series definitions. */
@@ -138,21 +245,14 @@ static void add_def(struct defs *d, uint32_t s)
 {
 	size_t i = d->n++;
 	Pantau__SeriesDef *def = &d->defs[i];
-	pantau__series_def__init(def);
 	pantau__label__init(&d->labels[i]);
 	snprintf(d->names[i][0], 32, "dev-%03u", (s - 1) / 10);
 	snprintf(d->names[i][1], 32, "m.%u", (s - 1) % 10);
 	snprintf(d->names[i][2], 32, "%u", s);
-	def->id = s;
-	def->device = d->names[i][0];
-	def->metric = d->names[i][1];
-	def->unit = "u";
-	def->device_kind = "ups";
 	d->labels[i].key = "idx";
 	d->labels[i].value = d->names[i][2];
 	d->label_ptrs[i] = &d->labels[i];
-	def->labels = &d->label_ptrs[i];
-	def->n_labels = 1;
+	wb_series_def(def, s, d->names[i][0], d->names[i][1], "u", "ups", &d->label_ptrs[i], 1);
 	d->ptrs[i] = def;
 }
 
@@ -160,21 +260,19 @@ static bool send_batch(struct agent *a, uint64_t seq, bool undefined)
 {
 	const struct opts *o = a->o;
 	size_t k = o->samples;
-	Pantau__Batch b = PANTAU__BATCH__INIT;
+	struct wb_batch b = {.seq = seq, .base_ms = o->base_ms, .n = k};
 	struct defs d = {0};
 	d.defs = calloc(k, sizeof(*d.defs));
 	d.ptrs = calloc(k, sizeof(*d.ptrs));
 	d.labels = calloc(k, sizeof(*d.labels));
 	d.label_ptrs = calloc(k, sizeof(*d.label_ptrs));
 	d.names = calloc(k, sizeof(*d.names));
-	b.series_ids = calloc(k, sizeof(*b.series_ids));
+	b.ids = calloc(k, sizeof(*b.ids));
 	b.dt_ms = calloc(k, sizeof(*b.dt_ms));
 	b.values = calloc(k, sizeof(*b.values));
-	if (!d.defs || !d.ptrs || !d.labels || !d.label_ptrs || !d.names || !b.series_ids ||
-	    !b.dt_ms || !b.values)
+	if (!d.defs || !d.ptrs || !d.labels || !d.label_ptrs || !d.names || !b.ids || !b.dt_ms ||
+	    !b.values)
 		die("calloc");
-	b.seq = seq;
-	b.base_ms = o->base_ms;
 	for (size_t j = 0; j < k; j++) {
 		uint64_t g = (seq - 1) * k + j;
 		uint32_t s = (uint32_t)(g % o->series) + 1;
@@ -182,23 +280,22 @@ static bool send_batch(struct agent *a, uint64_t seq, bool undefined)
 			a->defined[s] = true;
 			add_def(&d, s);
 		}
-		b.series_ids[j] = undefined ? (uint32_t)o->series + 1000 : s;
+		b.ids[j] = undefined ? (uint32_t)o->series + 1000 : s;
 		b.dt_ms[j] = (int64_t)(g / o->series) * 1000;
 		b.values[j] = (double)g + 0.25;
 	}
-	b.n_series_ids = b.n_dt_ms = b.n_values = k;
-	b.series = d.ptrs;
-	b.n_series = d.n;
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	env.body_case = PANTAU__ENVELOPE__BODY_BATCH;
-	env.batch = &b;
-	bool ok = send_env(a, &env);
+	b.defs = d.ptrs;
+	b.ndefs = d.n;
+	check_encoded(wb_batch(&a->out, MAX_ENCODE, &b));
+	a->t.batch_frame_bytes += a->out.len;
+	a->t.samples += k;
+	bool ok = flush_out(a);
 	free(d.defs);
 	free(d.ptrs);
 	free(d.labels);
 	free(d.label_ptrs);
 	free(d.names);
-	free(b.series_ids);
+	free(b.ids);
 	free(b.dt_ms);
 	free(b.values);
 	return ok;
@@ -208,39 +305,10 @@ static bool send_batch(struct agent *a, uint64_t seq, bool undefined)
  * group and one interface. */
 static bool send_extras(struct agent *a)
 {
-	Pantau__DeviceState ds = PANTAU__DEVICE_STATE__INIT;
-	ds.device = "dev-000";
-	ds.ts_ms = a->o->base_ms;
-	ds.state = PANTAU__DEVICE_STATE__STATE__STATE_DOWN;
-	ds.reason = "timeout";
-	ds.device_kind = "ups";
-	Pantau__Envelope env = PANTAU__ENVELOPE__INIT;
-	env.body_case = PANTAU__ENVELOPE__BODY_DEVICE_STATE;
-	env.device_state = &ds;
-	if (!send_env(a, &env))
-		return false;
-	Pantau__Label sys = PANTAU__LABEL__INIT, f = PANTAU__LABEL__INIT;
-	sys.key = "sysDescr";
-	sys.value = "Fake UPS 3000";
-	f.key = "ifName";
-	f.value = "eth0";
-	Pantau__Label *sysp[] = {&sys}, *fp[] = {&f};
-	Pantau__InventoryItem it = PANTAU__INVENTORY_ITEM__INIT;
-	it.kind = "interface";
-	it.id = "1";
-	it.fields = fp;
-	it.n_fields = 1;
-	Pantau__InventoryItem *items[] = {&it};
-	Pantau__Inventory inv = PANTAU__INVENTORY__INIT;
-	inv.device = "dev-000";
-	inv.ts_ms = a->o->base_ms;
-	inv.system = sysp;
-	inv.n_system = 1;
-	inv.items = items;
-	inv.n_items = 1;
-	env.body_case = PANTAU__ENVELOPE__BODY_INVENTORY;
-	env.inventory = &inv;
-	return send_env(a, &env);
+	check_encoded(
+		wb_device_down(&a->out, MAX_ENCODE, "dev-000", "ups", a->o->base_ms, "timeout"));
+	check_encoded(wb_inventory(&a->out, MAX_ENCODE, "dev-000", a->o->base_ms, "Fake UPS 3000"));
+	return flush_out(a);
 }
 
 /* Reads until one ack arrives (1), the peer closes (0) or the time is up (-1). */
@@ -268,13 +336,10 @@ static int read_ack(struct agent *a, int timeout_ms)
 			fprintf(stderr, "fake_agent: bad frame from the collector\n");
 			exit(1);
 		}
-		struct pollfd p = {.fd = a->fd, .events = POLLIN};
-		if (poll(&p, 1, timeout_ms) <= 0)
-			return -1;
 		char buf[65536];
-		ssize_t n = recv(a->fd, buf, sizeof(buf), 0);
+		ssize_t n = read_some(a, buf, sizeof(buf), timeout_ms);
 		if (n <= 0)
-			return 0;
+			return n == 0 ? 0 : -1;
 		if (frame_reader_feed(&a->fr, buf, (size_t)n) < 0)
 			return -1;
 	}
@@ -306,9 +371,23 @@ static bool run_batches(struct agent *a)
 	return true;
 }
 
+/* Ends the current connection (TLS close_notify first). */
+static void hang_up(struct agent *a)
+{
+	if (a->tconn) {
+		tls_conn_shutdown(a->tconn);
+		tls_conn_free(a->tconn);
+		a->tconn = NULL;
+	}
+	close(a->fd);
+	a->fd = -1;
+}
+
 static void connect_agent(struct agent *a)
 {
 	a->fd = dial(a->o);
+	if (a->tctx)
+		tls_handshake(a);
 	memset(a->defined, 0, (a->o->series + 1) * sizeof(bool));
 	frame_reader_free(&a->fr);
 	frame_reader_init(&a->fr, 1 << 20);
@@ -319,11 +398,7 @@ static bool wait_closed(struct agent *a)
 {
 	char buf[4096];
 	for (int i = 0; i < a->o->timeout_s * 10; i++) {
-		struct pollfd p = {.fd = a->fd, .events = POLLIN};
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		ssize_t n = recv(a->fd, buf, sizeof(buf), 0);
-		if (n <= 0)
+		if (read_some(a, buf, sizeof(buf), 100) == 0)
 			return true;
 	}
 	return false;
@@ -343,12 +418,12 @@ static int run_error_mode(struct agent *a)
 		hdr[2] = (uint8_t)(len >> 8);
 		hdr[3] = (uint8_t)len;
 		static const uint8_t zeros[1024];
-		send_all(a->fd, hdr, sizeof(hdr));
-		send_all(a->fd, zeros, sizeof(zeros));
+		xmit(a, hdr, sizeof(hdr));
+		xmit(a, zeros, sizeof(zeros));
 	} else if (strcmp(mode, "garbage") == 0) {
 		uint8_t frame[36] = {0, 0, 0, 32};
 		memset(frame + 4, 0xff, 32);
-		send_all(a->fd, frame, sizeof(frame));
+		xmit(a, frame, sizeof(frame));
 	} else if (strcmp(mode, "nohello") == 0 || strcmp(mode, "undefined") == 0) {
 		send_batch(a, 1, strcmp(mode, "undefined") == 0);
 	} else {
@@ -411,11 +486,47 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->pause_ms = (int)num(v);
 		} else if (strcmp(k, "--timeout") == 0) {
 			o->timeout_s = (int)num(v);
+		} else if (strcmp(k, "--tls-ca") == 0) {
+			o->tls.ca = (char *)v;
+		} else if (strcmp(k, "--tls-cert") == 0) {
+			o->tls.cert = (char *)v;
+		} else if (strcmp(k, "--tls-key") == 0) {
+			o->tls.key = (char *)v;
+		} else if (strcmp(k, "--server-name") == 0) {
+			o->server_name = v;
 		} else {
 			fprintf(stderr, "fake_agent: unknown option %s\n", k);
 			exit(2);
 		}
 	}
+}
+
+/* The client TLS context when --tls-* are given; exits on a bad file. */
+static struct tls_ctx *tls_setup(const struct opts *o)
+{
+	if (!o->tls.ca && !o->tls.cert && !o->tls.key)
+		return NULL;
+	if (!o->tls.ca || !o->tls.cert || !o->tls.key) {
+		fprintf(stderr, "fake_agent: --tls-ca, --tls-cert and --tls-key go together\n");
+		exit(2);
+	}
+	struct tls_ctx *ctx;
+	struct perr err = {{0}};
+	if (tls_ctx_new(TLS_CLIENT, &o->tls, &ctx, &err) < 0) {
+		fprintf(stderr, "fake_agent: %s\n", err.msg);
+		exit(2);
+	}
+	return ctx;
+}
+
+static void agent_free(struct agent *a)
+{
+	if (a->fd >= 0)
+		hang_up(a);
+	tls_ctx_free(a->tctx);
+	frame_reader_free(&a->fr);
+	buf_free(&a->out);
+	free(a->defined);
 }
 
 int main(int argc, char **argv)
@@ -428,20 +539,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: fake_agent --connect HOST:PORT [options]\n");
 		return 2;
 	}
-	struct agent a = {.o = &o};
+	struct agent a = {.o = &o, .fd = -1, .tctx = tls_setup(&o)};
 	a.defined = calloc(o.series + 1, sizeof(bool));
+	if (!a.defined)
+		die("calloc");
+	buf_init(&a.out, (size_t)MAX_ENCODE + 64);
 	frame_reader_init(&a.fr, 1 << 20);
 	connect_agent(&a);
 	if (strcmp(o.mode, "normal") != 0) {
 		int rc = run_error_mode(&a);
-		free(a.defined);
+		agent_free(&a);
 		return rc;
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool ok = send_hello(&a) && (!o.extras || send_extras(&a)) && run_batches(&a);
 	if (ok && o.resend) {
-		close(a.fd);
+		hang_up(&a);
 		connect_agent(&a);
 		ok = send_hello(&a) && run_batches(&a);
 	}
@@ -450,8 +564,11 @@ int main(int argc, char **argv)
 	printf("fake_agent: agent=%s batches=%llu acked=%llu samples_per_batch=%llu seconds=%.3f\n",
 	       o.agent, (unsigned long long)o.batches, (unsigned long long)a.acked,
 	       (unsigned long long)o.samples, secs);
-	close(a.fd);
-	frame_reader_free(&a.fr);
-	free(a.defined);
+	printf("fake_agent: tls=%s samples_sent=%llu frame_bytes=%llu batch_frame_bytes=%llu "
+	       "wire_bytes_out=%llu wire_bytes_in=%llu\n",
+	       a.tctx ? "yes" : "no", (unsigned long long)a.t.samples,
+	       (unsigned long long)a.t.frame_bytes, (unsigned long long)a.t.batch_frame_bytes,
+	       (unsigned long long)a.t.wire_out, (unsigned long long)a.t.wire_in);
+	agent_free(&a);
 	return ok ? 0 : 1;
 }
