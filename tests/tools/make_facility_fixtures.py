@@ -165,6 +165,9 @@ FIX["eaton-xups"] = system("Eaton 93PM 50kW", "1.3.6.1.4.1.534.1") + [
     M(X + "4.1.0", INT, 44, "xups.output.load", 44, "%"),
     M(X + "4.5.0", INT, 10, "xups.output.source", 10, state="highEfficiencyMode"),
     M(X + "6.1.0", INT, 24, "env.temperature", 24, "celsius"),
+    M(X + "6.4.0", INT, 38, "env.humidity", 38, "%"),
+    M(X + "6.5.0", INT, 21, "env.remote.temperature", 21, "celsius"),
+    M(X + "7.1.0", INT, 2, "xups.alarms", 2),
 ]
 
 L = "1.3.6.1.4.1.476.1.42.3."
@@ -332,6 +335,108 @@ FIX["sentry3"] = system("Sentry Switched CDU", "1.3.6.1.4.1.1718.3") + [
     D(ST + "5.1.9.1.1", INT, 1), D(ST + "5.1.9.1.2", INT, 0),
     M(ST + "5.1.10.1.1", INT, 38, "env.humidity", 38, "%", pl(1, 1, "Temp_Humid_Sensor_A1")),
     M(ST + "5.1.10.1.2", INT, 0, "env.humidity", None, "%", pl(1, 2, "Temp_Humid_Sensor_A2")),
+]
+
+
+S4 = "1.3.6.1.4.1.1718.4.1."
+DS = {0: "normal", 7: "notFound", 16: "highWarning", 12: "breakerTripped"}
+def s4(metric, tab, col, idx, typ, raw, value, unit="", labels=None, state=None):
+    return M(S4 + "%d.3.1.%d.%s" % (tab, col, idx), typ, raw, metric, value, unit, labels, state)
+CORD = {"unit": "1", "cord": "1", "cord_name": "Master_Cord_A"}
+def s4l(kind, n, name): return {"unit": "1", "cord": "1", kind: str(n), kind + "_label": name}
+OUT = {"unit": "1", "cord": "1", "outlet": "3", "outlet_name": "db-02 PSU2"}
+def s4s(s, n): return {"unit": "1", "sensor": str(s), "sensor_name": n}
+FIX["sentry4"] = system("Sentry Switched PDU", "1.3.6.1.4.1.1718.4") + [
+    D(S4 + "1.1.1.0", STR, "Sentry Switched PDU"), D(S4 + "1.1.3.0", STR, "Version 8.0h"),
+    D(S4 + "2.2.1.3.1", STR, "Master"), D(S4 + "2.2.1.4.1", STR, "ABEF0001234"), D(S4 + "2.2.1.5.1", STR, "C2WG36MB"),
+    M(S4 + "2.3.1.1.1", INT, 0, "pdu.unit.status", 0, "", {"unit": "1", "unit_name": "Master"}, "normal"),
+    D(S4 + "3.2.1.3.1.1", STR, "Master_Cord_A"),
+    s4("pdu.cord.state", 3, 1, "1.1", INT, 1, 1, "", CORD, "on"),
+    s4("pdu.cord.status", 3, 2, "1.1", INT, 16, 16, "", CORD, "highWarning"),
+    s4("pdu.cord.power", 3, 3, "1.1", INT, 3120, 3120, "W", CORD),
+    s4("pdu.cord.apparent_power", 3, 5, "1.1", INT, 3290, 3290, "VA", CORD),
+    s4("pdu.cord.power_utilized", 3, 7, "1.1", INT, 287, 28.7, "%", CORD),
+    s4("pdu.cord.power_factor", 3, 8, "1.1", INT, 95, 0.95, "", CORD),
+    s4("pdu.cord.energy", 3, 10, "1.1", INT, 123456, 12345.6, "kWh", CORD),
+    s4("pdu.cord.frequency", 3, 11, "1.1", INT, 499, 49.9, "Hz", CORD),
+    s4("pdu.cord.out_of_balance", 3, 12, "1.1", INT, -1, None, "%", CORD),   # single phase: no reading
+    D(S4 + "4.2.1.4.1.1.1", STR, "L1"),
+    s4("pdu.line.current", 4, 3, "1.1.1", INT, 1432, 14.32, "A", s4l("line", 1, "L1")),
+    s4("pdu.line.current_utilized", 4, 5, "1.1.1", INT, 448, 44.8, "%", s4l("line", 1, "L1")),
+    D(S4 + "5.2.1.4.1.1.1", STR, "L1-N"),
+    s4("pdu.phase.voltage", 5, 3, "1.1.1", INT, 2301, 230.1, "V", s4l("phase", 1, "L1-N")),
+    s4("pdu.phase.voltage_deviation", 5, 5, "1.1.1", INT, 4, 0.4, "%", s4l("phase", 1, "L1-N")),
+    s4("pdu.phase.current", 5, 6, "1.1.1", INT, 1432, 14.32, "A", s4l("phase", 1, "L1-N")),
+    s4("pdu.phase.power", 5, 8, "1.1.1", INT, 3120, 3120, "W", s4l("phase", 1, "L1-N")),
+    s4("pdu.phase.power_factor", 5, 10, "1.1.1", INT, 95, 0.95, "", s4l("phase", 1, "L1-N")),
+    s4("pdu.phase.reactance", 5, 12, "1.1.1", INT, 2, 2, "", s4l("phase", 1, "L1-N"), "inductive"),
+    s4("pdu.phase.energy", 5, 13, "1.1.1", INT, 123456, 12345.6, "kWh", s4l("phase", 1, "L1-N")),
+    D(S4 + "6.2.1.4.1.1.2", STR, "BR2"),
+    s4("pdu.ocp.status", 6, 1, "1.1.2", INT, 12, 12, "", s4l("ocp", 2, "BR2"), "breakerTripped"),
+    D(S4 + "7.2.1.4.1.1.2", STR, "BR2"),
+    s4("pdu.branch.state", 7, 1, "1.1.2", INT, 2, 2, "", s4l("branch", 2, "BR2"), "off"),
+    s4("pdu.branch.current", 7, 3, "1.1.2", INT, 0, 0, "A", s4l("branch", 2, "BR2")),
+    D(S4 + "8.2.1.3.1.1.3", STR, "db-02 PSU2"),
+    s4("pdu.outlet.state", 8, 1, "1.1.3", INT, 1, 1, "", OUT, "on"),
+    s4("pdu.outlet.current", 8, 3, "1.1.3", INT, 87, 0.87, "A", OUT),
+    s4("pdu.outlet.voltage", 8, 6, "1.1.3", INT, 2299, 229.9, "V", OUT),
+    s4("pdu.outlet.power", 8, 7, "1.1.3", INT, 190, 190, "W", OUT),
+    s4("pdu.outlet.energy", 8, 14, "1.1.3", INT, 1234567, 1234.567, "kWh", OUT),
+    D(S4 + "9.1.10.0", INT, 0),
+    D(S4 + "9.2.1.3.1.1", STR, "Inlet_Front"), D(S4 + "9.2.1.3.1.2", STR, "Temp_A2"),
+    s4("env.temperature", 9, 1, "1.1", INT, 235, 23.5, "celsius", s4s(1, "Inlet_Front")),
+    s4("env.temperature", 9, 1, "1.2", INT, -410, None, "celsius", s4s(2, "Temp_A2")),
+    s4("env.temperature.status", 9, 2, "1.1", INT, 0, 0, "", s4s(1, "Inlet_Front"), "normal"),
+    s4("env.temperature.status", 9, 2, "1.2", INT, 7, 7, "", s4s(2, "Temp_A2"), "notFound"),
+    D(S4 + "10.2.1.3.1.1", STR, "Humid_A1"),
+    s4("env.humidity", 10, 1, "1.1", INT, 41, 41, "%", s4s(1, "Humid_A1")),
+    s4("env.humidity.status", 10, 2, "1.1", INT, 0, 0, "", s4s(1, "Humid_A1"), "normal"),
+]
+
+
+NB = "1.3.6.1.4.1.5528.100."
+def nbid(text):   # a DisplayString index: its length, then its character codes
+    return ".".join([str(len(text))] + [str(ord(c)) for c in text])
+def nbl(sid, name): return {"sensor": nbid(sid), "sensor_name": name}
+ERRS = {0: "normal", 2: "warning", 4: "critical"}
+def nb(tab, col, sid, typ, raw, metric, value, unit="", name="", state=None):
+    return M(NB + "4.%s.1.%d.%s" % (tab, col, nbid(sid)), typ, raw, metric, value, unit, nbl(sid, name), state)
+ENC = "nbHawkEnc_0"
+FIX["netbotz"] = system("Linux NetBotz 550 5.2.1", "1.3.6.1.4.1.5528.100.20.10.2016") + [
+    D(NB + "2.1.1.1." + nbid(ENC), STR, ENC),
+    M(NB + "2.1.1.2." + nbid(ENC), INT, 2, "netbotz.enclosure.status", 2, "", {"enclosure": nbid(ENC), "enclosure_name": "Rack 12"}, "normal"),
+    M(NB + "2.1.1.3." + nbid(ENC), INT, 2, "netbotz.enclosure.error_status", 2, "", {"enclosure": nbid(ENC), "enclosure_name": "Rack 12"}, "warning"),
+    D(NB + "2.1.1.4." + nbid(ENC), STR, "Rack 12"),
+    nb("1.1", 2, "nbHawkEnc_0_TEMP", INT, 236, "env.temperature", 23.6, "celsius", "Temperature"),
+    nb("1.1", 3, "nbHawkEnc_0_TEMP", INT, 0, "env.temperature.error_status", 0, "", "Temperature", "normal"),
+    D(NB + "4.1.1.1.4." + nbid("nbHawkEnc_0_TEMP"), STR, "Temperature"),
+    D(NB + "4.1.1.1.7." + nbid("nbHawkEnc_0_TEMP"), STR, "23.6"),
+    nb("1.1", 8, "nbHawkEnc_0_TEMP", INT, 24, "netbotz.temperature.whole", 24, "celsius", "Temperature"),
+    D(NB + "4.1.1.1.9." + nbid("nbHawkEnc_0_TEMP"), INT, 74),
+    nb("1.1", 2, "nbHawkEnc_1_TEMP1", INT, -55, "env.temperature", -5.5, "celsius", "Freezer"),
+    nb("1.1", 3, "nbHawkEnc_1_TEMP1", INT, 4, "env.temperature.error_status", 4, "", "Freezer", "critical"),
+    D(NB + "4.1.1.1.4." + nbid("nbHawkEnc_1_TEMP1"), STR, "Freezer"),
+    nb("1.1", 8, "nbHawkEnc_1_TEMP1", INT, -6, "netbotz.temperature.whole", -6, "celsius", "Freezer"),
+    nb("1.2", 2, "nbHawkEnc_0_HUMI", INT, 418, "env.humidity", 41.8, "%", "Humidity"),
+    nb("1.2", 3, "nbHawkEnc_0_HUMI", INT, 0, "env.humidity.error_status", 0, "", "Humidity", "normal"),
+    D(NB + "4.1.2.1.4." + nbid("nbHawkEnc_0_HUMI"), STR, "Humidity"),
+    nb("1.2", 8, "nbHawkEnc_0_HUMI", INT, 42, "netbotz.humidity.whole", 42, "%", "Humidity"),
+    nb("1.3", 2, "nbHawkEnc_0_DEWPT", INT, 98, "env.dew_point", 9.8, "celsius", "Dew Point"),
+    nb("1.3", 3, "nbHawkEnc_0_DEWPT", INT, 0, "env.dew_point.error_status", 0, "", "Dew Point", "normal"),
+    D(NB + "4.1.3.1.4." + nbid("nbHawkEnc_0_DEWPT"), STR, "Dew Point"),
+    nb("1.5", 2, "nbHawkEnc_0_AIRFLOW", INT, 1234, "env.airflow", 123.4, "m/min", "Air Flow"),
+    nb("1.5", 3, "nbHawkEnc_0_AIRFLOW", INT, 2, "env.airflow.error_status", 2, "", "Air Flow", "warning"),
+    D(NB + "4.1.5.1.4." + nbid("nbHawkEnc_0_AIRFLOW"), STR, "Air Flow"),
+    nb("2.1", 2, "nbHawkEnc_0_DRYCONTACT1", INT, 1, "env.contact", 1, "", "Leak rope", "closed"),
+    nb("2.1", 3, "nbHawkEnc_0_DRYCONTACT1", INT, 0, "env.contact.error_status", 0, "", "Leak rope", "normal"),
+    D(NB + "4.2.1.1.4." + nbid("nbHawkEnc_0_DRYCONTACT1"), STR, "Leak rope"),
+    nb("2.2", 2, "nbHawkEnc_0_DOOR", INT, 0, "env.door", 0, "", "Front door", "open"),
+    nb("2.2", 3, "nbHawkEnc_0_DOOR", INT, 2, "env.door.error_status", 2, "", "Front door", "warning"),
+    D(NB + "4.2.2.1.4." + nbid("nbHawkEnc_0_DOOR"), STR, "Front door"),
+    nb("2.10", 2, "nbHawkEnc_0_BEACON", INT, 3, "netbotz.state", 3, "", "Beacon", "Flashing"),
+    nb("2.10", 3, "nbHawkEnc_0_BEACON", INT, 0, "netbotz.state.error_status", 0, "", "Beacon", "normal"),
+    D(NB + "4.2.10.1.4." + nbid("nbHawkEnc_0_BEACON"), STR, "Beacon"),
+    D(NB + "4.2.10.1.7." + nbid("nbHawkEnc_0_BEACON"), STR, "Flashing"),
 ]
 
 
