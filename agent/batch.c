@@ -122,6 +122,7 @@ static int encode_defs(const struct batch_rec *r, struct series_table *t,
 		d->metric = s->metric;
 		d->unit = s->unit;
 		d->kind = (Pantau__SeriesKind)s->kind;
+		labels[0] = &lv[0]; /* free_defs finds lv here, even with no labels */
 		for (size_t k = 0; k < s->nlabels; k++) {
 			pantau__label__init(&lv[k]);
 			lv[k].key = s->label_keys[k];
@@ -141,7 +142,7 @@ static int encode_defs(const struct batch_rec *r, struct series_table *t,
 static void free_defs(Pantau__SeriesDef **defs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		free(defs[i]->n_labels ? defs[i]->labels[0] : NULL);
+		free(defs[i]->labels[0]);
 		free(defs[i]->labels);
 		free(defs[i]);
 	}

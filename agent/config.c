@@ -181,7 +181,7 @@ static int pick_poller(const struct device_section *sec, const struct conf_node 
 		*which = i;
 	}
 	if (!found)
-		return conf_error(err, node, "device '%s' has no protocol section (snmp or modbus)",
+		return conf_error(err, node, "device '%s' has no protocol section (snmp, modbus or probe)",
 				  sec->name);
 	return 0;
 }
@@ -295,16 +295,48 @@ static int load_spool(struct agent *a, const struct conf_node *node, struct perr
 	return 0;
 }
 
-/* Sections of the documented shape that later versions implement: accepted,
- * with a warning, so nobody believes they are in force. */
-static void warn_unimplemented(const struct conf_node *root)
+/* backups: each job becomes a pseudo-device named after it, of kind
+ * "backup", polled by poll_backup (see backup_config.h). */
+static int load_backup(struct agent *a, const struct conf_node *item, struct perr *err)
 {
-	const struct conf_node *n;
-	if ((n = conf_get(root, "backups")))
-		log_warn("config",
-			 "[%s:%d] backups: backup checks are not implemented in this "
-			 "version and are ignored",
-			 n->file, n->line);
+	const struct conf_node *name = item->kind == CONF_MAP ? conf_get(item, "name") : NULL;
+	if (!name || name->kind != CONF_SCALAR || !name->scalar[0])
+		return conf_error(err, item, "every backups job needs a name");
+	for (size_t i = 0; i < a->ndevices; i++) {
+		if (strcmp(a->devices[i]->name, name->scalar) == 0)
+			return conf_error(err, name,
+					  "backups: '%s' is already the name of a device or job",
+					  name->scalar);
+	}
+	struct device *dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return perr_setc(err, -ENOMEM, "out of memory");
+	dev->agent = a;
+	dev->name = strdup(name->scalar);
+	dev->kind = strdup("backup");
+	dev->interval_ms = a->cfg.interval_ms;
+	dev->ops = &poll_backup_ops;
+	if (!dev->name || !dev->kind || add_device(a, dev) < 0) {
+		free(dev->name);
+		free(dev->kind);
+		free(dev);
+		return perr_setc(err, -ENOMEM, "out of memory");
+	}
+	return dev->ops->parse(dev, item, item, err);
+}
+
+static int load_backups(struct agent *a, const struct conf_node *list, struct perr *err)
+{
+	if (!list)
+		return 0;
+	if (list->kind != CONF_SEQ)
+		return conf_error(err, list, "backups must be a list (each job starts with '- ')");
+	for (size_t i = 0; i < list->n; i++) {
+		int rc = load_backup(a, list->items[i], err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 int agent_config_load(struct agent *a, const char *path, bool once, struct perr *err)
@@ -327,7 +359,7 @@ int agent_config_load(struct agent *a, const char *path, bool once, struct perr 
 	if (rc == 0)
 		rc = load_devices(a, conf_get(root, "devices"), err);
 	if (rc == 0)
-		warn_unimplemented(root);
+		rc = load_backups(a, conf_get(root, "backups"), err);
 	return rc;
 }
 

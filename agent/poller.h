@@ -37,5 +37,8 @@ extern const struct poller_ops *const pollers[];
 
 extern const struct poller_ops poll_snmp_ops;
 extern const struct poller_ops poll_modbus_ops;
+extern const struct poller_ops poll_probe_ops;
+/* Not a device key: config.c makes one device per `backups:` job. */
+extern const struct poller_ops poll_backup_ops;
 
 #endif

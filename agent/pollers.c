@@ -6,5 +6,6 @@
 const struct poller_ops *const pollers[] = {
 	&poll_snmp_ops,
 	&poll_modbus_ops,
+	&poll_probe_ops,
 	NULL,
 };

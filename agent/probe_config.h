@@ -1,0 +1,67 @@
+/* A device's `probe:` section: ICMP echo and TCP connect targets.
+ *
+ *   probe:
+ *     icmp: 10.0.0.5                    # or { address, count, interval, timeout }, or a list
+ *     tcp: [ "10.0.0.5:443", { address: "[2001:db8::5]:5432", timeout: 2s } ]
+ *     up: all                           # all (default) | any: when the device counts as up
+ *
+ * Addresses are IP literals (IPv4, IPv6, IPv6 in brackets with a port):
+ * names are not resolved, so a poll never waits on DNS. Errors read
+ * "[file:line] ...". */
+#ifndef PANTAU_PROBE_CONFIG_H
+#define PANTAU_PROBE_CONFIG_H
+
+#include "conf.h"
+#include "perr.h"
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct probe_addr {
+	struct sockaddr_storage sa; /* port set for TCP */
+	socklen_t salen;
+	bool ipv6;
+	char host[48]; /* the address as printed in labels, without brackets */
+	char port[8];  /* "" for ICMP */
+};
+
+struct probe_icmp_cfg {
+	struct probe_addr addr;
+	int64_t count;	      /* echo requests per poll */
+	uint64_t interval_ms; /* between requests */
+	uint64_t timeout_ms;  /* wait for a reply after the last request */
+};
+
+struct probe_tcp_cfg {
+	struct probe_addr addr;
+	uint64_t timeout_ms;
+};
+
+enum probe_up_rule { PROBE_UP_ALL = 0, PROBE_UP_ANY = 1 };
+
+struct probe_cfg {
+	struct probe_icmp_cfg *icmp; /* owned */
+	size_t nicmp;
+	struct probe_tcp_cfg *tcp; /* owned */
+	size_t ntcp;
+	int up_rule; /* enum probe_up_rule */
+};
+
+/* Parses "10.0.0.5", "::1", "[::1]" (with_port false) or "10.0.0.5:443",
+ * "[::1]:443" (with_port true). 0 or -EINVAL. Pure. */
+int probe_parse_address(const char *text, bool with_port, struct probe_addr *out);
+
+/* Parses the `probe:` mapping. *out is new (free with probe_config_free).
+ * 0 or -errno with err set. */
+int probe_config_parse(const struct conf_node *node, struct probe_cfg **out, struct perr *err);
+
+/* The longest a poll of cfg can take, in milliseconds. */
+uint64_t probe_config_budget_ms(const struct probe_cfg *cfg);
+
+/* Frees a config; NULL is fine. */
+void probe_config_free(struct probe_cfg *cfg);
+
+#endif
