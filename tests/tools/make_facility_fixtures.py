@@ -91,6 +91,10 @@ FIX["apc-pdu"] = system("APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.4.6 PN:ap
 
 CU = A + "27.1.4.1.2.1."   # coolingUnitStatusAnalogEntry
 CD = A + "27.1.4.2.2.1."
+RC = A + "13.3.2.2.2."          # airIRRCUnitStatus
+RP1 = A + "13.3.3.1.2.2."       # airIRRP100UnitStatus
+RP5 = A + "13.3.3.2.2.2."       # airIRRP500UnitStatus
+SC = A + "13.3.4.1.2."          # airIRSCUnitStatus
 def lab(i, d): return {"unit": "1", "value": str(i), "description": d}
 FIX["apc-cooling"] = system("APC Web/SNMP Management Card (MB:v4.0.1 PF:v6.5.0 PN:apc_hw05_aos_650.bin AF1:v6.5.0 AN1:apc_hw05_inrowdx_650.bin MN:ACRD301S)", "1.3.6.1.4.1.318.1.3.14.23") + [
     D(CU + "2.1.1", STR, "Supply Temperature"), D(CU + "2.1.2", STR, "Return Temperature"),
@@ -109,6 +113,36 @@ FIX["apc-cooling"] = system("APC Web/SNMP Management Card (MB:v4.0.1 PF:v6.5.0 P
     D(CD + "2.1.1", STR, "Mode"), D(CD + "3.1.1", STR, "Active"),
     M(CD + "4.1.1", INT, 6, "cooling.discrete", 6, "", {"unit": "1", "value": "1", "description": "Mode"}, "Active"),
     D(CD + "5.1.1", STR, "Unknown(0),Initializing(1),Off(2),Standby(3),Idle(4),Startup Delay(5),Active(6),Maintenance(7)"),
+    # airIRRCUnitStatus (InRow RC): airflow in 0.01 L/s, power in 0.1 kW
+    M(RC + "1.0", INT, 2, "cooling.operate_mode", 2, state="on"),
+    M(RC + "2.0", INT, 123, "cooling.cool_output", 12300, "W"),
+    M(RC + "5.0", INT, 45678, "cooling.airflow", 456.78, "l/s"),
+    D(RC + "6.0", INT, 720),                    # rack inlet in 0.1 °F: not read
+    M(RC + "7.0", INT, 222, "cooling.rack_inlet.temperature", 22.2, "celsius"),
+    M(RC + "13.0", INT, 3, "cooling.containment.pressure", 3, "Pa"),
+    M(RC + "16.0", INT, 655, "cooling.fan_speed", 65.5, "%"),
+    M(RC + "22.0", INT, 125, "cooling.fluid.flow", 1.25, "l/s"),
+    M(RC + "27.0", INT, 1, "cooling.leak", 1, state="no-leak"),
+    # airIRRP100UnitStatus (InRow RP, 100 series): filter DP at 30, containment at 32
+    M(RP1 + "1.0", INT, 5, "cooling.operate_mode", 5, state="service"),
+    M(RP1 + "8.0", INT, 452, "cooling.supply_air.humidity", 45.2, "%"),
+    M(RP1 + "11.0", INT, 150000, "cooling.airflow", 1500, "l/s"),
+    M(RP1 + "30.0", INT, 41, "cooling.filter.pressure", 41, "Pa"),
+    M(RP1 + "32.0", INT, 2, "cooling.containment.pressure", 2, "Pa"),
+    # airIRRP500UnitStatus: containment DP at 30, filter at 32; other mode numbering
+    M(RP5 + "1.0", INT, 5, "cooling.operate_mode", 5, state="backup"),
+    M(RP5 + "14.0", INT, 305, "cooling.cool_output", 30500, "W"),
+    M(RP5 + "30.0", INT, 4, "cooling.containment.pressure", 4, "Pa"),
+    M(RP5 + "32.0", INT, 55, "cooling.filter.pressure", 55, "Pa"),
+    M(RP5 + "33.0", INT, 87, "cooling.humidifier.current", 8.7, "A"),
+    M(RP5 + "43.0", INT, 2, "cooling.leak", 2, state="leak"),
+    # airIRSCUnitStatus (InRow SC): airflow in whole L/s, pressures in kPa
+    M(SC + "5.0", INT, 850, "cooling.airflow", 850, "l/s"),
+    M(SC + "13.0", INT, 75, "cooling.suction.temperature", 7.5, "celsius"),
+    M(SC + "21.0", INT, 480, "cooling.suction.pressure", 480, "kPa"),
+    M(SC + "25.0", INT, 333, "cooling.condenser_fan.speed", 33.3, "%"),
+    M(SC + "31.0", INT, 351, "cooling.condenser_inlet.temperature", 35.1, "celsius"),
+    M(SC + "32.0", INT, 2, "cooling.compressor", 2, state="on"),
 ]
 
 U = A + "25.1.2.1."
@@ -168,6 +202,44 @@ FIX["eaton-xups"] = system("Eaton 93PM 50kW", "1.3.6.1.4.1.534.1") + [
     M(X + "6.4.0", INT, 38, "env.humidity", 38, "%"),
     M(X + "6.5.0", INT, 21, "env.remote.temperature", 21, "celsius"),
     M(X + "7.1.0", INT, 2, "xups.alarms", 2),
+]
+
+HU = "1.3.6.1.4.1.2011.6.174.1."
+def hr(r=1): return {"rack": str(r)}
+def ha(r, s, t): return {"rack": str(r), "seq": str(s), "alarm": t}
+FIX["huawei-ups"] = system("SNMP Card for HUAWEI UPS5000-E", "1.3.6.1.4.1.2011.6.174.4.1.2.4") + [
+    M(HU + "1.1.6.0", INT, -35, "huawei.ups.ambient.temperature", -3.5, "celsius"),
+    M(HU + "1.1.7.0", GAUGE, 456, "huawei.ups.ambient.humidity", 45.6, "%"),
+    D(HU + "2.100.1.2.1", STR, "UPS5000-E-120K"), D(HU + "2.100.1.2.2", STR, "UPS5000-E-120K"),
+    D(HU + "2.100.1.5.1", STR, "2102310ABC10G1000123"), D(HU + "2.100.1.5.2", STR, "2102310ABC10G1000124"),
+    M(HU + "2.101.1.1.1", INT, 3, "huawei.ups.supply_mode", 3, "", hr(1), "normal"),
+    M(HU + "2.101.1.1.2", INT, 7, "huawei.ups.supply_mode", 7, "", hr(2), "batteryECO"),
+    M(HU + "2.101.1.2.1", INT, 2, "huawei.ups.running_status", 2, "", hr(1), "parallel"),
+    M(HU + "2.101.1.2.2", INT, 4, "huawei.ups.running_status", 4, "", hr(2), "parallelECO"),
+    M(HU + "2.101.1.3.1", INT, 4, "huawei.ups.battery.state", 4, "", hr(1), "floatCharge"),
+    M(HU + "2.101.1.3.2", INT, 6, "huawei.ups.battery.state", 6, "", hr(2), "discharge"),
+    M(HU + "2.101.1.4.1", GAUGE, 412, "huawei.ups.module.temperature", 41.2, "celsius", hr(1)),
+    M(HU + "2.101.1.4.2", GAUGE, 395, "huawei.ups.module.temperature", 39.5, "celsius", hr(2)),
+    M(HU + "2.101.1.9.1", INT, 1, "huawei.ups.work_mode", 1, "", hr(1), "normalMode"),
+    M(HU + "2.101.1.9.2", INT, 2, "huawei.ups.work_mode", 2, "", hr(2), "ecoMode"),
+    D(HU + "3.100.1.1.1", GAUGE, 2301),   # input voltage: RFC 1628's, not read here
+    M(HU + "3.100.1.8.1", INT, 99, "huawei.ups.input.l1.power_factor", 0.99, "", hr(1)),
+    M(HU + "3.100.1.9.1", INT, 98, "huawei.ups.input.l2.power_factor", 0.98, "", hr(1)),
+    M(HU + "3.100.1.10.1", INT, -97, "huawei.ups.input.l3.power_factor", -0.97, "", hr(1)),
+    M(HU + "4.100.1.11.1", INT, 215, "huawei.ups.output.l1.apparent_power", 21500, "VA", hr(1)),
+    M(HU + "4.100.1.12.1", INT, 208, "huawei.ups.output.l2.apparent_power", 20800, "VA", hr(1)),
+    M(HU + "4.100.1.13.1", INT, 0, "huawei.ups.output.l3.apparent_power", 0, "VA", hr(1)),
+    D(HU + "4.100.1.14.1", GAUGE, 537),   # load %: RFC 1628's upsOutputPercentLoad
+    M(HU + "4.100.1.19.1", INT, 90, "huawei.ups.output.l1.power_factor", 0.9, "", hr(1)),
+    M(HU + "4.100.1.20.1", INT, 100, "huawei.ups.output.l2.power_factor", 1, "", hr(1)),
+    M(HU + "4.100.1.21.1", INT, 85, "huawei.ups.output.l3.power_factor", 0.85, "", hr(1)),
+    D(HU + "6.100.1.1.1", GAUGE, 4800),   # battery voltage: RFC 1628's
+    M(HU + "6.100.1.6.1", INT, 253, "huawei.ups.battery.temperature", 25.3, "celsius", hr(1)),
+    M(HU + "6.100.1.6.2", INT, -12, "huawei.ups.battery.temperature", -1.2, "celsius", hr(2)),
+    D(HU + "12.2.0", GAUGE, 2),
+    D(HU + "13.1.1.6.1.17", STR, "Bypass Abnormal"), D(HU + "13.1.1.6.2.18", STR, "Battery Discharging"),
+    M(HU + "13.1.1.7.1.17", INT, 2, "huawei.ups.alarm.level", 2, "", ha(1, 17, "Bypass Abnormal"), "major"),
+    M(HU + "13.1.1.7.2.18", INT, 4, "huawei.ups.alarm.level", 4, "", ha(2, 18, "Battery Discharging"), "warning"),
 ]
 
 L = "1.3.6.1.4.1.476.1.42.3."
