@@ -5,6 +5,7 @@
 #define PANTAU_COLLECTOR_H
 
 #include "config.h"
+#include "evaluate.h"
 #include "http.h"
 #include "metrics.h"
 #include "pgembed.h"
@@ -22,10 +23,11 @@ struct collector {
 	const char *dsn; /* cfg.dsn or pg.dsn, borrowed */
 	struct store store;
 	struct receive receive;
+	struct evaluate evaluate; /* alerts; open when cfg.alerts_rules is set */
 	struct http http;
 	struct tls_ctx *tls; /* NULL with plaintext: true */
 	uv_signal_t sig_int, sig_term;
-	bool store_open, receive_open, http_open, signals_open;
+	bool store_open, receive_open, http_open, signals_open, evaluate_open;
 	bool stopping;
 	int exit_code;
 };

@@ -39,14 +39,21 @@ static const struct conf_option database_options[] = {
 	 100000},
 };
 
+/* alerts: the rule engine (collector/evaluate.h); no rules file, no alerts. */
+static const struct conf_option alerts_options[] = {
+	{"rules", CONF_T_STRING, offsetof(struct collector_config, alerts_rules), false, ""},
+};
+
 struct sections {
 	const struct conf_node *collector;
 	const struct conf_node *database;
+	const struct conf_node *alerts;
 };
 
 static const struct conf_option top_options[] = {
 	{"collector", CONF_T_NODE, offsetof(struct sections, collector), true},
 	{"database", CONF_T_NODE, offsetof(struct sections, database), false},
+	{"alerts", CONF_T_NODE, offsetof(struct sections, alerts), false},
 };
 
 int config_parse_addr(const char *s, struct sockaddr_storage *out)
@@ -204,6 +211,11 @@ static int apply(const struct conf_doc *doc, struct collector_config *cfg, struc
 		rc = conf_apply(database_options, CONF_COUNT(database_options), sec.database,
 				"database", cfg, err);
 	if (rc == 0)
+		rc = conf_apply(alerts_options, CONF_COUNT(alerts_options), sec.alerts, "alerts",
+				cfg, err);
+	if (rc == 0 && cfg->alerts_rules[0] && tls_resolve_path(&cfg->alerts_rules, doc->file) < 0)
+		rc = perr_setc(err, -ENOMEM, "out of memory");
+	if (rc == 0)
 		rc = check_collector(cfg, sec.collector, err);
 	cfg->tls_node = NULL; /* points into the document, freed after loading */
 	return rc;
@@ -239,4 +251,5 @@ void config_free(struct collector_config *cfg)
 	conf_release(collector_options, CONF_COUNT(collector_options), cfg);
 	conf_release(database_options, CONF_COUNT(database_options), cfg);
 	conf_release(tls_options, CONF_COUNT(tls_options), cfg);
+	conf_release(alerts_options, CONF_COUNT(alerts_options), cfg);
 }

@@ -25,6 +25,8 @@ struct collector_config {
 	/* database: */
 	char *dsn; /* libpq conninfo; "" = embedded private cluster */
 	int64_t max_queue;
+	/* alerts: */
+	char *alerts_rules; /* rules file (made absolute); "" = no alert evaluation */
 
 	/* Derived while loading. */
 	const struct conf_node *tls_node;

@@ -85,6 +85,8 @@ static void collector_stop(struct collector *c)
 		receive_stop(&c->receive);
 	if (c->http_open)
 		http_close(&c->http, NULL);
+	if (c->evaluate_open)
+		evaluate_close(&c->evaluate);
 	if (c->store_open)
 		store_stop(&c->store, STOP_GRACE_MS, on_store_stopped);
 	else if (c->receive_open)
@@ -114,6 +116,23 @@ static int start_signals(struct collector *c)
 	return rc < 0 ? rc : uv_signal_start(&c->sig_term, on_signal, SIGTERM);
 }
 
+/* Loads the rules and the open alerts (before the loop runs), then hooks
+ * evaluation to what the writer commits. */
+static int start_alerts(struct collector *c)
+{
+	struct perr err;
+	int rc = evaluate_start(&c->evaluate, &c->loop, c->cfg.alerts_rules, c->dsn, &err);
+	c->evaluate_open = true; /* evaluate_free cleans up a half start too */
+	if (rc < 0) {
+		log_error("collector", "cannot start alerts: %s", err.msg);
+		return rc;
+	}
+	c->receive.on_stored = evaluate_stored;
+	c->receive.on_agent_closed = evaluate_agent_closed;
+	c->receive.hook_arg = &c->evaluate;
+	return 0;
+}
+
 /* Starts every module on the loop; on failure says why and stops again. */
 static int start_modules(struct collector *c)
 {
@@ -137,6 +156,8 @@ static int start_modules(struct collector *c)
 			log_info("collector", "listening for agents on %s (%s)", addr,
 				 c->tls ? "mutual TLS 1.3" : "plaintext, loopback only");
 	}
+	if (rc == 0 && c->cfg.alerts_rules[0])
+		rc = start_alerts(c);
 	if (rc == 0 && c->cfg.http_enabled) {
 		rc = http_start(&c->http, &c->loop, (struct sockaddr *)&c->cfg.http_addr, render, c);
 		c->http_open = rc == 0;
@@ -164,6 +185,8 @@ static int run_loop(struct collector *c)
 		collector_stop(c);
 	}
 	uv_run(&c->loop, UV_RUN_DEFAULT);
+	if (c->evaluate_open)
+		evaluate_free(&c->evaluate, STOP_GRACE_MS);
 	rc = uv_loop_close(&c->loop);
 	tls_ctx_free(c->tls);
 	c->tls = NULL;
@@ -250,6 +273,16 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		tls_ctx_free(tls);
+	}
+	if (check && c.cfg.alerts_rules[0]) {
+		struct alert_rules rules;
+		int rc = alert_rules_load(c.cfg.alerts_rules, &rules, &err);
+		alert_rules_free(&rules);
+		if (rc < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			config_free(&c.cfg);
+			return 2;
+		}
 	}
 	if (check) {
 		printf("%s: configuration OK\n", path);

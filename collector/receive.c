@@ -80,6 +80,8 @@ static void conn_close(struct rx_conn *conn)
 	if (conn->next)
 		conn->next->prev = conn->prev;
 	rx->metrics->connections_active--;
+	if (conn->hello && rx->on_agent_closed)
+		rx->on_agent_closed(rx->hook_arg, conn->agent_id);
 	uv_close((uv_handle_t *)&conn->tcp, on_conn_handle_closed);
 	uv_close((uv_handle_t *)&conn->hello_timer, on_conn_handle_closed);
 }
@@ -242,6 +244,8 @@ static void on_item_done(struct store_item *it)
 	}
 	if (it->kind == STORE_BATCH && it->result != STORE_ABANDONED && !conn->closing)
 		send_ack(conn, it->seq);
+	if (it->result == STORE_STORED && rx->on_stored)
+		rx->on_stored(rx->hook_arg, it); /* committed and fresh: evaluate */
 	conn->pending--;
 	store_item_free(it);
 	conn_maybe_free(conn);

@@ -59,6 +59,12 @@ struct receive {
 	bool paused, stopping, server_closed;
 	struct log_complaint complaints[ME_COUNT_];
 	void (*closed_cb)(struct receive *rx);
+	/* Optional hooks, set by the owner after receive_start (loop thread):
+	 * an item the writer committed (not duplicates or abandoned ones), and
+	 * the connection of an agent that had said Hello closing. */
+	void (*on_stored)(void *arg, const struct store_item *it);
+	void (*on_agent_closed)(void *arg, const char *agent_id);
+	void *hook_arg;
 	struct rx_refusal refusals[RECEIVE_REFUSAL_MEMORY];
 	unsigned refusal_next;
 	char readbuf[65536]; /* every read lands here, then is copied into a frame reader */

@@ -57,6 +57,8 @@ static const struct stmt stmts[] = {
 		  "$3::timestamptz)"},
 	{"state_hist", "INSERT INTO pantau.device_states (device_id, ts, state, reason) VALUES "
 		       "($1, $2, $3, NULLIF($4, '')) ON CONFLICT DO NOTHING"},
+	/* Availability intervals for SLAs (migration 005): closes the open one. */
+	{"avail", "SELECT pantau.availability_report('device', $1, $2, $3, $4, $5)"},
 	{"loss", "INSERT INTO pantau.agent_losses (agent_id, stream, reason, samples, last_loss) "
 		 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent_id, stream, reason) DO UPDATE SET "
 		 "samples = GREATEST(pantau.agent_losses.samples, EXCLUDED.samples), last_loss = "
@@ -470,6 +472,11 @@ static int write_state(struct store_writer *w, const struct store_item *it)
 		return -EIO;
 	const char *hist[] = {dev, ts, names[s], ds->reason};
 	res = run(w, "state_hist", 4, hist, PGRES_COMMAND_OK);
+	PQclear(res);
+	if (!res)
+		return -EIO;
+	const char *avail[] = {ds->device, it->agent_id, names[s], ts, ds->reason};
+	res = run(w, "avail", 5, avail, PGRES_TUPLES_OK);
 	PQclear(res);
 	return res ? 0 : -EIO;
 }

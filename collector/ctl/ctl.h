@@ -10,4 +10,22 @@ enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
 /* pantauctl certs init|agent|collector|revoke ... (certs.c) */
 int ctl_certs(int argc, char **argv);
 
+/* pantauctl alerts [--all] [--state S] [--device GLOB] [--rule R] [--json] (alerts.c) */
+int ctl_alerts(int argc, char **argv);
+/* pantauctl ack ID --by WHO [--comment TEXT] (alerts.c) */
+int ctl_ack(int argc, char **argv);
+/* pantauctl maintenance add|list|end ... (maintenance.c) */
+int ctl_maintenance(int argc, char **argv);
+
+/* pantauctl report sla|outages ... (report.c): signed SLA and outage exports */
+int ctl_report(int argc, char **argv);
+/* pantauctl evidence keygen|verify ... (evidence_cli.c) */
+int ctl_evidence(int argc, char **argv);
+
+#include <openssl/evp.h>
+#include <stddef.h>
+/* Loads an Ed25519 private key (PEM) into *key (free with EVP_PKEY_free).
+ * 0, or -errno/-EINVAL with err set. (evidence_cli.c) */
+int evidence_key_load(const char *path, EVP_PKEY **key, char *err, size_t errlen);
+
 #endif

@@ -17,6 +17,12 @@ struct ctl_command {
 
 static const struct ctl_command commands[] = {
 	{"certs", "make a CA, issue agent and collector certificates, revoke them", ctl_certs},
+	{"alerts", "list open (or all) alerts, filtered by state, device, rule", ctl_alerts},
+	{"ack", "acknowledge an alert: who, when, comment", ctl_ack},
+	{"maintenance", "add, list and end maintenance windows (device, group, site)",
+	 ctl_maintenance},
+	{"report", "SLA figures and outages as signed evidence (csv, json)", ctl_report},
+	{"evidence", "make the signing key; verify an exported file", ctl_evidence},
 };
 
 static void usage(FILE *f)

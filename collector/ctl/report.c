@@ -1,0 +1,389 @@
+/* pantauctl report: SLA figures and outage lists as signed evidence files.
+ *
+ *   pantauctl report sla|outages (--period 2024-03 | --from T --to T)
+ *       [--format csv|json] [--lang id|en] [--tz Asia/Jakarta] [--target PCT]
+ *       [--kind device|service|site|group] [--subject NAME]
+ *       [--dsn DSN] [--key FILE] [--out FILE]
+ *
+ * The whole period is the denominator (USER-ASKS #14); planned downtime and
+ * unknown time are separate columns, and the figure without planned
+ * downtime is labelled as such. Every export carries the hash chain and
+ * the Ed25519 signature of evidence.h; `pantauctl evidence verify` checks
+ * it. Indonesian labels by default. */
+#include "ctl.h"
+#include "evidence.h"
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct report_opts {
+	bool outages; /* else sla */
+	const char *period, *from, *to, *tz, *target, *kind, *subject, *dsn, *key, *out;
+	enum evidence_format fmt;
+	bool en;
+	int32_t tz_offset;
+	uint32_t target_ppm;
+	struct report_filter filter;
+};
+
+/* Column names: Indonesian, English. */
+static const char *const sla_cols[][2] = {
+	{"jenis_subjek", "subject_kind"},
+	{"subjek", "subject"},
+	{"agen", "agent"},
+	{"periode_mulai", "period_start"},
+	{"periode_selesai", "period_end"},
+	{"detik_periode", "period_s"},
+	{"detik_aktif", "up_s"},
+	{"detik_henti_terencana", "down_planned_s"},
+	{"detik_henti_tak_terencana", "down_unplanned_s"},
+	{"detik_tidak_diketahui", "unknown_s"},
+	{"ketersediaan_persen", "availability_pct"},
+	{"ketersediaan_tanpa_henti_terencana_persen_bukan_sla",
+	 "availability_excl_planned_pct_not_sla"},
+	{"target_persen", "target_pct"},
+	{"target_tercapai", "target_met"},
+	{"sisa_jatah_henti_detik", "downtime_budget_left_s"},
+	{"jumlah_gangguan", "outages"},
+};
+enum { SLA_NCOLS = sizeof(sla_cols) / sizeof(sla_cols[0]) };
+
+static const char *const outage_cols[][2] = {
+	{"jenis_subjek", "subject_kind"},
+	{"subjek", "subject"},
+	{"agen", "agent"},
+	{"mulai", "start"},
+	{"selesai", "end"},
+	{"durasi_detik", "duration_s"},
+	{"durasi", "duration"},
+	{"terencana", "planned"},
+	{"penyebab", "cause"},
+};
+enum { OUT_NCOLS = sizeof(outage_cols) / sizeof(outage_cols[0]) };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pantauctl report sla|outages (--period P | --from T --to T) [options]\n"
+		   "  --period P       2024 (year), 2024-Q2 (quarter) or 2024-03 (month)\n"
+		   "  --from T --to T  [T_from, T_to): YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
+		   "  --tz ZONE        Asia/Jakarta (default), Asia/Makassar, Asia/Jayapura, UTC, "
+		   "+HH:MM\n"
+		   "  --format F       csv (default) or json\n"
+		   "  --lang L         id (default, Indonesian labels) or en\n"
+		   "  --target PCT     default availability target (99.741, Tier II); "
+		   "report.sla_targets\n"
+		   "                   overrides it per subject\n"
+		   "  --kind K         device, service, site or group (default: all)\n"
+		   "  --subject NAME   one subject only\n"
+		   "  --dsn DSN        PostgreSQL connection (default: $PANTAU_DSN, else libpq's "
+		   "PG* vars)\n"
+		   "  --key FILE       Ed25519 signing key (default: $PANTAU_EVIDENCE_KEY)\n"
+		   "                   made by 'pantauctl evidence keygen'\n"
+		   "  --out FILE       write there (atomically) instead of standard output\n");
+}
+
+static const char **opt_slot(struct report_opts *o, const char *name)
+{
+	static const char *const names[] = {"--period", "--from",    "--to",	 "--tz",
+					    "--target", "--kind",    "--dsn",	 "--key",
+					    "--out",	"--subject", "--format", "--lang"};
+	const char **slots[] = {&o->period, &o->from, &o->to,  &o->tz,	    &o->target, &o->kind,
+				&o->dsn,    &o->key,  &o->out, &o->subject, NULL,	NULL};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return slots[i];
+	return NULL;
+}
+
+/* Fills o from argv; returns 0 or prints why and returns CTL_USAGE. */
+static int parse_args(int argc, char **argv, struct report_opts *o)
+{
+	const char *fmt = "csv", *lang = "id";
+	for (int i = 1; i < argc; i++) {
+		const char **slot = opt_slot(o, argv[i]);
+		bool known = slot || !strcmp(argv[i], "--format") || !strcmp(argv[i], "--lang");
+		if (!known || i + 1 >= argc) {
+			fprintf(stderr, "pantauctl report: %s '%s'\n",
+				known ? "missing value after" : "unknown option", argv[i]);
+			return CTL_USAGE;
+		}
+		const char *v = argv[++i];
+		if (slot)
+			*slot = v;
+		else if (!strcmp(argv[i - 1], "--format"))
+			fmt = v;
+		else
+			lang = v;
+	}
+	if (evidence_format_parse(fmt, &o->fmt) < 0) {
+		fprintf(stderr, "pantauctl report: --format is csv or json, not '%s'\n", fmt);
+		return CTL_USAGE;
+	}
+	if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
+		fprintf(stderr, "pantauctl report: --lang is id or en, not '%s'\n", lang);
+		return CTL_USAGE;
+	}
+	o->en = lang[0] == 'e';
+	return 0;
+}
+
+static int resolve_times(struct report_opts *o)
+{
+	if (sla_tz_offset(o->tz, &o->tz_offset) < 0) {
+		fprintf(stderr, "pantauctl report: unknown time zone '%s'\n", o->tz);
+		return CTL_USAGE;
+	}
+	struct report_filter *f = &o->filter;
+	if (o->period && !o->from && !o->to) {
+		if (sla_period_parse(o->period, o->tz_offset, &f->from, &f->to) < 0) {
+			fprintf(stderr,
+				"pantauctl report: --period '%s' is not YYYY, YYYY-Qn or "
+				"YYYY-MM\n",
+				o->period);
+			return CTL_USAGE;
+		}
+	} else if (o->from && o->to && !o->period) {
+		if (sla_time_parse(o->from, o->tz_offset, &f->from) < 0 ||
+		    sla_time_parse(o->to, o->tz_offset, &f->to) < 0 || f->to <= f->from) {
+			fprintf(stderr, "pantauctl report: --from and --to must be times "
+					"(YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]) with from < to\n");
+			return CTL_USAGE;
+		}
+	} else {
+		fprintf(stderr, "pantauctl report: give --period, or --from and --to\n");
+		return CTL_USAGE;
+	}
+	if (f->to - f->from > SLA_MAX_PERIOD) {
+		fprintf(stderr, "pantauctl report: the period is too long\n");
+		return CTL_USAGE;
+	}
+	return 0;
+}
+
+static int check_opts(struct report_opts *o)
+{
+	o->tz = o->tz ? o->tz : "Asia/Jakarta";
+	int rc = resolve_times(o);
+	if (rc)
+		return rc;
+	o->target_ppm = SLA_TARGET_TIER2_PPM;
+	if (o->target && report_parse_pct(o->target, &o->target_ppm) < 0) {
+		fprintf(stderr,
+			"pantauctl report: --target is a percentage like 99.741 (at most "
+			"4 decimals, above 0, at most 100), not '%s'\n",
+			o->target);
+		return CTL_USAGE;
+	}
+	static const char *const kinds[] = {"device", "service", "site", "group"};
+	bool kind_ok = !o->kind;
+	for (size_t i = 0; !kind_ok && i < 4; i++)
+		kind_ok = strcmp(o->kind, kinds[i]) == 0;
+	if (!kind_ok) {
+		fprintf(stderr, "pantauctl report: --kind is device, service, site or group\n");
+		return CTL_USAGE;
+	}
+	o->filter.kind = o->kind ? o->kind : "";
+	o->filter.subject = o->subject ? o->subject : "";
+	o->key = o->key ? o->key : getenv("PANTAU_EVIDENCE_KEY");
+	if (!o->key || !o->key[0]) {
+		fprintf(stderr,
+			"pantauctl report: no signing key: give --key FILE or set "
+			"PANTAU_EVIDENCE_KEY (make one with 'pantauctl evidence keygen')\n");
+		return CTL_USAGE;
+	}
+	o->dsn = o->dsn ? o->dsn : getenv("PANTAU_DSN");
+	return 0;
+}
+
+static void fmt_pct(char *out, size_t n, double v)
+{
+	snprintf(out, n, "%.4f", v);
+}
+
+static void fmt_ppm(char *out, size_t n, uint32_t ppm)
+{
+	snprintf(out, n, "%u.%04u", ppm / 10000, ppm % 10000);
+}
+
+static int sla_row(struct evidence_writer *w, const struct report_opts *o,
+		   const struct report_subject *s, const struct sla_result *r)
+{
+	char from[40], to[40], period[24], up[24], dp[24], du[24], unk[24], av[32], avx[32],
+		target[16], budget[24], nout[24];
+	sla_time_format(o->filter.from, o->tz_offset, from, sizeof(from));
+	sla_time_format(o->filter.to, o->tz_offset, to, sizeof(to));
+	snprintf(period, sizeof(period), "%" PRId64, r->period);
+	snprintf(up, sizeof(up), "%" PRId64, r->up);
+	snprintf(dp, sizeof(dp), "%" PRId64, r->down_planned);
+	snprintf(du, sizeof(du), "%" PRId64, r->down_unplanned);
+	snprintf(unk, sizeof(unk), "%" PRId64, r->unknown);
+	fmt_pct(av, sizeof(av), r->availability);
+	fmt_pct(avx, sizeof(avx), r->availability_excl_planned);
+	fmt_ppm(target, sizeof(target), r->target_ppm);
+	snprintf(budget, sizeof(budget), "%" PRId64, r->budget_left);
+	snprintf(nout, sizeof(nout), "%zu", r->noutages);
+	const char *met = r->target_met ? (o->en ? "yes" : "ya") : (o->en ? "no" : "tidak");
+	struct evidence_field f[SLA_NCOLS] = {
+		{s->kind, false}, {s->name, false}, {s->agent, false}, {from, false},
+		{to, false},	  {period, true},   {up, true},	       {dp, true},
+		{du, true},	  {unk, true},	    {av, true},	       {avx, true},
+		{target, true},	  {met, false},	    {budget, true},    {nout, true},
+	};
+	return evidence_row(w, f);
+}
+
+static int outage_row(struct evidence_writer *w, const struct report_opts *o,
+		      const struct report_subject *s, const struct sla_outage *x)
+{
+	char start[40], end[40], secs[24], hms[32];
+	sla_time_format(x->start, o->tz_offset, start, sizeof(start));
+	sla_time_format(x->end, o->tz_offset, end, sizeof(end));
+	int64_t d = x->end - x->start;
+	snprintf(secs, sizeof(secs), "%" PRId64, d);
+	snprintf(hms, sizeof(hms), "%" PRId64 ":%02d:%02d", d / 3600, (int)(d / 60 % 60),
+		 (int)(d % 60));
+	const char *planned = x->planned ? (o->en ? "yes" : "ya") : (o->en ? "no" : "tidak");
+	struct evidence_field f[OUT_NCOLS] = {
+		{s->kind, false}, {s->name, false}, {s->agent, false},
+		{start, false},	  {end, false},	    {secs, true},
+		{hms, false},	  {planned, false}, {x->cause, false},
+	};
+	return evidence_row(w, f);
+}
+
+/* One subject: its SLA row, or its outage rows. */
+static int subject_rows(struct evidence_writer *w, const struct report_opts *o,
+			const struct report_subject *s)
+{
+	struct sla_result r;
+	uint32_t target = s->target_ppm ? s->target_ppm : o->target_ppm;
+	int rc = sla_compute(o->filter.from, o->filter.to, s->iv, s->n, NULL, 0, target, &r);
+	if (rc < 0)
+		return rc;
+	if (!o->outages)
+		rc = sla_row(w, o, s, &r);
+	for (size_t i = 0; o->outages && rc == 0 && i < r.noutages; i++)
+		rc = outage_row(w, o, s, &r.outages[i]);
+	sla_result_free(&r);
+	return rc;
+}
+
+static int build(struct buf *out, const struct report_opts *o, const struct report_data *d,
+		 EVP_PKEY *key)
+{
+	const char *cols[(size_t)SLA_NCOLS + (size_t)OUT_NCOLS];
+	size_t ncols = o->outages ? OUT_NCOLS : SLA_NCOLS;
+	for (size_t i = 0; i < ncols; i++)
+		cols[i] = o->outages ? outage_cols[i][o->en] : sla_cols[i][o->en];
+	char from[40], to[40], now[40], target[16];
+	sla_time_format(o->filter.from, o->tz_offset, from, sizeof(from));
+	sla_time_format(o->filter.to, o->tz_offset, to, sizeof(to));
+	sla_time_format((int64_t)time(NULL), o->tz_offset, now, sizeof(now));
+	fmt_ppm(target, sizeof(target), o->target_ppm);
+	const char *note =
+		o->en ? "denominator = the whole period; planned downtime and unknown "
+			"time are reported separately and never removed from it"
+		      : "penyebut = seluruh periode; henti terencana dan waktu tidak "
+			"diketahui dilaporkan terpisah dan tidak dikeluarkan dari penyebut";
+	const char *keys[] = {"report",	      "from",	   "to",   "tz",  "default_target_pct",
+			      "generated_at", "generator", "lang", "note"};
+	const char *vals[] = {o->outages ? "outages" : "sla",
+			      from,
+			      to,
+			      o->tz,
+			      target,
+			      now,
+			      "pantauctl " PANTAU_VERSION,
+			      o->en ? "en" : "id",
+			      note};
+	struct evidence_writer w;
+	int rc = evidence_begin(&w, out, o->fmt, keys, vals, sizeof(keys) / sizeof(keys[0]), cols,
+				ncols);
+	for (size_t i = 0; rc == 0 && i < d->n; i++)
+		rc = subject_rows(&w, o, &d->s[i]);
+	return rc == 0 ? evidence_end(&w, key) : rc;
+}
+
+/* Writes b to path through a temporary file and rename, or to stdout. */
+static int emit(const struct buf *b, const char *path)
+{
+	if (!path)
+		return fwrite(b->data, 1, b->len, stdout) == b->len && fflush(stdout) == 0 ? 0
+											   : -EIO;
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return -errno;
+	int ok = fwrite(b->data, 1, b->len, f) == b->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int load(const struct report_opts *o, struct report_data *d)
+{
+	static const char *const keys[] = {"dbname", "application_name", NULL};
+	const char *vals[] = {o->dsn ? o->dsn : "", "pantauctl", NULL};
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (!pg || PQstatus(pg) != CONNECTION_OK) {
+		fprintf(stderr, "pantauctl report: cannot connect to PostgreSQL: %s",
+			pg ? PQerrorMessage(pg) : "out of memory\n");
+		PQfinish(pg);
+		return -EIO;
+	}
+	char err[512];
+	int rc = report_load(pg, &o->filter, d, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "pantauctl report: reading availability failed: %s\n", err);
+	PQfinish(pg);
+	return rc;
+}
+
+int ctl_report(int argc, char **argv)
+{
+	struct report_opts o = {0};
+	if (argc < 1 || (strcmp(argv[0], "sla") != 0 && strcmp(argv[0], "outages") != 0)) {
+		bool help = argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"));
+		usage(help ? stdout : stderr);
+		return help ? CTL_OK : CTL_USAGE;
+	}
+	o.outages = argv[0][0] == 'o';
+	int rc = parse_args(argc, argv, &o);
+	if (rc == 0)
+		rc = check_opts(&o);
+	if (rc)
+		return rc;
+	EVP_PKEY *key = NULL;
+	char err[512];
+	if (evidence_key_load(o.key, &key, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pantauctl report: signing key: %s\n", err);
+		return CTL_FAILED;
+	}
+	struct report_data d;
+	struct buf out;
+	buf_init(&out, (size_t)1 << 30);
+	rc = load(&o, &d);
+	if (rc == 0) {
+		rc = build(&out, &o, &d, key);
+		if (rc < 0)
+			fprintf(stderr, "pantauctl report: building the export failed: %s\n",
+				strerror(-rc));
+		report_data_free(&d);
+	}
+	if (rc == 0 && (rc = emit(&out, o.out)) < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n",
+			o.out ? o.out : "standard output", strerror(-rc));
+	buf_free(&out);
+	EVP_PKEY_free(key);
+	return rc == 0 ? CTL_OK : CTL_FAILED;
+}
