@@ -191,17 +191,36 @@ FIX["eaton-xups"] = system("Eaton 93PM 50kW", "1.3.6.1.4.1.534.1") + [
     D(X + "1.2.0", STR, "93PM 50kW"),
     M(X + "2.1.0", INT, 960, "xups.battery.runtime", 960, "s"),
     M(X + "2.2.0", INT, 432, "xups.battery.voltage", 432, "V"),
+    M(X + "2.3.0", INT, -12, "xups.battery.current", -12, "A"),   # negative: recharging
     M(X + "2.4.0", INT, 99, "xups.battery.charge", 99, "%"),
     M(X + "2.5.0", INT, 3, "xups.battery.abm_status", 3, state="batteryFloating"),
+    M(X + "2.9.0", INT, 1, "xups.battery.aged", 1, state="yes"),
     M(X + "3.1.0", INT, 500, "xups.input.frequency", 50, "Hz"),
-    M(X + "3.4.1.2.1", INT, 230, "xups.input.voltage", 230, "V", {"phase": "1"}),
+    M(X + "3.4.1.2.1", INT, 230, "xups.input.voltage", 230, "V", {"phase": "1", "phase_name": "L1/A"}),
+    M(X + "3.4.1.3.1", INT, 41, "xups.input.current", 41, "A", {"phase": "1", "phase_name": "L1/A"}),
+    M(X + "3.4.1.7.1", INT, 412, "xups.input.current", None, "A"),   # 0.1 A column only where column 3 is absent
+    D(X + "3.4.1.6.1", STR, "L1/A"),
     M(X + "3.4.1.2.2", INT, 231, "xups.input.voltage", 231, "V", {"phase": "2"}),
+    M(X + "3.4.1.7.2", INT, 397, "xups.input.current", 39.7, "A", {"phase": "2"}),
+    M(X + "3.5.0", INT, 6, "xups.input.source", 6, state="generator"),
+    M(X + "3.8.2.0", INT, 405, "xups.input.total.current", 40.5, "A"),
+    M(X + "3.8.5.0", INT, 92, "xups.input.total.power_factor", 0.92),
+    M(X + "3.9.0", INT, 2, "xups.input.status", 2, state="inputGood"),
     M(X + "4.1.0", INT, 44, "xups.output.load", 44, "%"),
+    M(X + "4.2.0", INT, 499, "xups.output.frequency", 49.9, "Hz"),
+    M(X + "4.4.1.8.3", INT, 47, "xups.output.phase_load", 47, "%", {"phase": "3"}),
+    M(X + "4.4.1.9.3", INT, 7400, "xups.output.apparent_power", 7400, "VA", {"phase": "3"}),
     M(X + "4.5.0", INT, 10, "xups.output.source", 10, state="highEfficiencyMode"),
+    M(X + "4.7.0", INT, 123456, "xups.output.energy", 123456, "Wh"),
+    M(X + "4.9.3.0", INT, 20500, "xups.output.total.power", 20500, "W"),
+    M(X + "4.10.0", INT, 2, "xups.output.status", 2, state="outputNotProtected"),
+    M(X + "5.1.0", INT, 501, "xups.bypass.frequency", 50.1, "Hz"),
+    M(X + "5.3.1.5.1", INT, 8, "xups.bypass.current", 0.8, "A", {"phase": "1"}),
     M(X + "6.1.0", INT, 24, "env.temperature", 24, "celsius"),
     M(X + "6.4.0", INT, 38, "env.humidity", 38, "%"),
     M(X + "6.5.0", INT, 21, "env.remote.temperature", 21, "celsius"),
     M(X + "7.1.0", INT, 2, "xups.alarms", 2),
+    M(X + "8.2.0", INT, 7, "xups.test.battery_status", 7, state="scheduled"),
 ]
 
 HU = "1.3.6.1.4.1.2011.6.174.1."
@@ -244,20 +263,73 @@ FIX["huawei-ups"] = system("SNMP Card for HUAWEI UPS5000-E", "1.3.6.1.4.1.2011.6
 
 L = "1.3.6.1.4.1.476.1.42.3."
 F = L + "9.20.1."
-def fl(p, n): return {"module": "1", "kind": "2", "group": "1", "point": str(p), "point_name": n}
+def fl(p, n): return {"point": "1.2.1." + str(p), "point_name": n}
+
+
+LP = L + "5."                       # lgpPower
+WK = LP + "2.1."                    # lgpPwrWellKnownMeasurementPoints
+def pt(i): return {"point": str(i), "point_id": WK + {1: "1", 2: "5", 3: "8"}[i]}
+def ln(i, l): return {"point": str(i), "line": str(l), "point_id": WK + {1: "1", 2: "5"}[i]}
+
+
 FIX["liebert"] = system("Liebert APM", "1.3.6.1.4.1.476.1.42") + [
-    D(L + "4.1.3.3.1.2.1", OID, "1.3.6.1.4.1.476.1.42.3.4.1.1.3.1.1"),
-    M(L + "4.1.3.3.1.3.1", INT, 23, "env.temperature", 23, "celsius", {"sensor": "1", "sensor_type": "1.3.6.1.4.1.476.1.42.3.4.1.1.3.1.1"}),
+    # lgpPwrBattery: minutes, percent, seconds, enumerations
+    M(LP + "1.8.0", INT, 2, "liebert.battery.test_result", 2, state="passed"),
+    M(LP + "1.14.0", INT, 4, "liebert.battery.charge_status", 4, state="discharging"),
+    M(LP + "1.18.0", INT, 42, "liebert.battery.runtime", 2520, "s"),
+    M(LP + "1.19.0", INT, 97, "liebert.battery.charge", 97, "%"),
+    M(LP + "1.25.0", INT, 75, "liebert.battery.discharge_time", 75, "s"),
+    M(LP + "1.26.0", INT, 3, "liebert.battery.status", 3, state="batteryLow"),
+    M(LP + "1.27.0", INT, 2, "liebert.battery.breaker", 2, state="closed"),
+    # lgpPwrStatus
+    M(LP + "3.1.0", INT, 7, "liebert.transfers", 7),
+    M(LP + "3.31.0", INT, 4, "liebert.output.source", 4, state="maintenanceBypass"),
+    M(LP + "3.33.0", INT, 2, "liebert.input.qualification", 2, state="marginalLow"),
+    M(LP + "3.39.0", INT, 2, "liebert.inverter.state", 2, state="off"),
+    # lgpPwrMeasurementPointTable: 1 = source 1 input, 2 = output to load
+    D(LP + "2.2.1.2.1", OID, WK + "1"), D(LP + "2.2.1.2.2", OID, WK + "5"),
+    M(LP + "2.2.1.6.1", INT, 50, "liebert.point.frequency", 50, "Hz", pt(1)),
+    M(LP + "2.2.1.7.2", INT, 21000, "liebert.point.apparent_power", 21000, "VA", pt(2)),
+    M(LP + "2.2.1.8.2", INT, 18500, "liebert.point.power", 18500, "W", pt(2)),
+    M(LP + "2.2.1.9.2", INT, 88, "liebert.point.power_factor", 0.88, "", pt(2)),
+    M(LP + "2.2.1.11.2", INT, 617, "liebert.point.load", 61.7, "%", pt(2)),
+    M(LP + "2.2.1.13.2", INT, 3, "liebert.point.ground_current", 0.3, "A", pt(2)),
+    # lgpPwrLineMeasurementTable (point, line)
+    D(LP + "2.3.1.3.1.1", OID, WK + "1"), D(LP + "2.3.1.3.2.2", OID, WK + "5"),
+    M(LP + "2.3.1.4.1.1", INT, 398, "liebert.line.voltage_ll", 398, "V", ln(1, 1)),
+    M(LP + "2.3.1.5.1.1", INT, 230, "liebert.line.voltage_ln", 230, "V", ln(1, 1)),
+    M(LP + "2.3.1.6.1.1", INT, 27, "liebert.line.current", 27, "A", ln(1, 1)),
+    M(LP + "2.3.1.9.2.2", INT, 6100, "liebert.line.power", 6100, "W", ln(2, 2)),
+    M(LP + "2.3.1.10.2.2", INT, 21, "liebert.line.voltage_thd", 2.1, "%", ln(2, 2)),
+    M(LP + "2.3.1.13.2.2", INT, 14, "liebert.line.crest_factor", 1.4, "", ln(2, 2)),
+    M(LP + "2.3.1.14.2.2", INT, 95, "liebert.line.power_factor", 0.95, "", ln(2, 2)),
+    # lgpPwrDcMeasurementPointTable: 3 = DC bus
+    D(LP + "2.4.1.2.3", OID, WK + "8"),
+    M(LP + "2.4.1.4.3", INT, 540, "liebert.dc.voltage", 540, "V", pt(3)),
+    # lgpEnvTemperatureTableDegC: whole degrees (3), tenths (50) only as fallback
+    D(L + "4.1.3.3.1.2.1", OID, "1.3.6.1.4.1.476.1.42.3.4.1.1.3"),
+    M(L + "4.1.3.3.1.3.1", INT, 23, "env.temperature", 23, "celsius", {"sensor": "1", "sensor_type": "1.3.6.1.4.1.476.1.42.3.4.1.1.3"}),
+    M(L + "4.1.3.3.1.50.1", INT, 231, "env.temperature", None, "celsius"),
+    D(L + "4.1.3.3.1.2.2", OID, "1.3.6.1.4.1.476.1.42.3.4.1.1.2"),
+    M(L + "4.1.3.3.1.50.2", INT, 215, "env.temperature", 21.5, "celsius", {"sensor": "2", "sensor_type": "1.3.6.1.4.1.476.1.42.3.4.1.1.2"}),
+    # lgpEnvHumidityTableRel
+    D(L + "4.2.2.3.1.2.1", OID, "1.3.6.1.4.1.476.1.42.3.4.2.1.2"),
+    M(L + "4.2.2.3.1.3.1", INT, 41, "env.humidity", 41, "%", {"sensor": "1", "sensor_type": "1.3.6.1.4.1.476.1.42.3.4.2.1.2"}),
+    M(L + "4.2.2.3.1.50.1", INT, 412, "env.humidity", None, "%"),
+    # lgpFlexibleBasicTable, IMPLIED data point OID index
     D(F + "10.1.2.1.4096", STR, "System Input RMS A-N"), D(F + "10.1.2.1.4150", STR, "Battery Time Remaining"),
     D(F + "10.1.2.1.4208", STR, "System Output Power"), D(F + "10.1.2.1.4291", STR, "Inlet Air Temperature"),
-    D(F + "10.1.2.1.4123", STR, "System Status"),
+    D(F + "10.1.2.1.4123", STR, "System Status"), D(F + "10.1.2.1.4113", STR, "System Input RMS Current Phase A"),
+    D(F + "10.1.2.1.4116", STR, "System Input Power Factor Phs A"),
     M(F + "20.1.2.1.4096", STR, "231", "liebert.voltage", 231, "V", fl(4096, "System Input RMS A-N")),
+    M(F + "20.1.2.1.4113", STR, "40", "liebert.current", 40, "A", fl(4113, "System Input RMS Current Phase A")),
+    M(F + "20.1.2.1.4116", STR, "0.95", "liebert.value", 0.95, "", fl(4116, "System Input Power Factor Phs A")),
     M(F + "20.1.2.1.4123", STR, "Normal Operation", "liebert.value", None, "", fl(4123, "System Status")),
     M(F + "20.1.2.1.4150", STR, "42", "liebert.duration", 2520, "s", fl(4150, "Battery Time Remaining")),
     M(F + "20.1.2.1.4208", STR, "18.5", "liebert.power", 18500, "W", fl(4208, "System Output Power")),
     M(F + "20.1.2.1.4291", STR, "77", "liebert.temperature", 25, "celsius", fl(4291, "Inlet Air Temperature")),
-    D(F + "30.1.2.1.4096", STR, "VAC"), D(F + "30.1.2.1.4123", STR, "text"), D(F + "30.1.2.1.4150", STR, "min"),
-    D(F + "30.1.2.1.4208", STR, "kW"), D(F + "30.1.2.1.4291", STR, "deg F"),
+    D(F + "30.1.2.1.4096", STR, "VAC"), D(F + "30.1.2.1.4113", STR, "A AC"), D(F + "30.1.2.1.4123", STR, "text"),
+    D(F + "30.1.2.1.4150", STR, "min"), D(F + "30.1.2.1.4208", STR, "kW"), D(F + "30.1.2.1.4291", STR, "deg F"),
 ]
 
 S = "1.3.6.1.4.1.29462.10.2.1."
@@ -312,6 +384,8 @@ FIX["raritan-pdu2"] = system("Raritan PX3-5190R", "1.3.6.1.4.1.13742.6") + [
     M(P + "5.2.3.1.3.1.1.5", INT, 5, "pdu.inlet.sensor_state", 5, "", il(5), "aboveUpperWarning"),
     M(P + "5.2.3.1.3.1.1.7", INT, -1, "pdu.inlet.sensor_state", -1, "", il(7), "unavailable"),
     M(P + "5.2.3.1.3.1.1.23", INT, 4, "pdu.inlet.sensor_state", 4, "", il(23), "normal"),
+    D(P + "5.2.3.1.2.1.1.27", INT, 1),
+    M(P + "5.2.3.1.3.1.1.27", INT, 29, "pdu.inlet.sensor_state", 29, "", il(27), "selfTest"),   # rcmState
     M(P + "5.2.3.1.4.1.1.1", GAUGE, 12345, "pdu.inlet.current", 12.345, "A", il(1)),
     M(P + "5.2.3.1.4.1.1.4", GAUGE, 229, "pdu.inlet.voltage", 229, "V", il(4)),
     M(P + "5.2.3.1.4.1.1.5", GAUGE, 2710, "pdu.inlet.power", 2710, "W", il(5)),
