@@ -95,6 +95,8 @@ collector:
   state_dir: $state
 database:
   dsn: ""                  # empty: a private PostgreSQL cluster under state_dir/pg
+alerts:
+  rules: $root/deploy/rules/tier2.yaml   # the default pack for a Tier-2 room
 YAML
 
 cat >"$state/agent.yaml" <<YAML
@@ -168,6 +170,8 @@ pantau is running. Where to look:
   health, metrics  curl http://127.0.0.1:$http_port/health
                    curl http://127.0.0.1:$http_port/metrics
   one poll, JSON   $build/agent/pantau-agent --config $state/agent.yaml --once
+  alerts           runuser -u pantau -- $build/collector/ctl/pantauctl alerts --dsn "host=$state/pg/run dbname=pantau"
+                   (rules: $root/deploy/rules/tier2.yaml)
   logs             $state/log/
   certificates     $pki (CA, collector, agents/; revoke: pantauctl certs revoke ID --dir $pki)
 Ctrl-C stops everything this script started.
