@@ -58,7 +58,10 @@ static int placeholder(struct buf *out, const char *name, size_t len, const stru
 	if (IS("labels"))
 		return buf_puts(out, c->labels_json) < 0 ? -1 : 1;
 	if (IS("value")) {
-		snprintf(tmp, sizeof(tmp), c->has_value ? "%.6g" : "", c->value);
+		if (c->has_value)
+			snprintf(tmp, sizeof(tmp), "%.6g", c->value);
+		else
+			tmp[0] = '\0';
 		text = tmp;
 	}
 	if (IS("at")) {

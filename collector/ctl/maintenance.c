@@ -78,7 +78,8 @@ static int scope_arg(struct add_args *a, const char *scope, const char *v)
 
 static int parse_add(int argc, char **argv, struct add_args *a, const char **dsn)
 {
-	for (int i = 0; i < argc; i++) {
+	/* Every option takes a value: walk the arguments in pairs. */
+	for (int i = 0; i < argc; i += 2) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int rc = 0;
 		if (!v)
@@ -109,7 +110,6 @@ static int parse_add(int argc, char **argv, struct add_args *a, const char **dsn
 			return -1;
 		if (rc < 0)
 			return -1;
-		i++;
 	}
 	if (a->every && strcmp(a->every, "daily") != 0 && strcmp(a->every, "weekly") != 0)
 		return -1;

@@ -28,7 +28,11 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Db_lundef=false -Dbuildtype=debugoptimized >"$build.setup.log" 2>&1 \
 		|| { cat "$build.setup.log"; exit 1; }
 fi
-ninja -C "$build" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >/dev/null
+if ! ninja -C "$build" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >"$build.ninja.log" 2>&1; then
+	grep -E 'error|FAILED' "$build.ninja.log" | head -20
+	echo "fuzz: the clang build failed (log $build.ninja.log)"
+	exit 1
+fi
 status=0
 for t in "${targets[@]}"; do
 	mkdir -p "$build/corpus-$t"
