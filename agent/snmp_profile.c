@@ -92,17 +92,6 @@ static bool valid_metric(const char *s)
 	return !word_start;
 }
 
-/* Names of labels, fields and index parts: one lower-case word. */
-static bool valid_word(const char *s)
-{
-	if (!*s || (*s >= '0' && *s <= '9'))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
 static bool valid_state_name(const char *s)
 {
 	if (!*s)
@@ -221,65 +210,6 @@ static int parse_invalid(const struct conf_node *n, const char *section,
 	return conf_parse_numbers(n, what, 64, &o->invalid, &o->ninvalid, err);
 }
 
-static void conds_free(struct snmp_profile_cond *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(c[i].attr);
-		for (size_t k = 0; k < c[i].npatterns; k++)
-			free(c[i].patterns[k]);
-		free(c[i].patterns);
-	}
-	free(c);
-}
-
-/* One test: `name: pattern` or `name: [pattern, ...]`. */
-static int parse_cond(const struct conf_pair *pr, const char *file, const char *what,
-		      struct snmp_profile_cond *c, struct perr *err)
-{
-	struct conf_node at = {.file = file, .line = pr->line};
-	const struct conf_node *v = pr->value;
-	if (!valid_word(pr->key))
-		return conf_error(err, &at, "%s: '%s' is not a label or attribute name", what,
-				  pr->key);
-	if (!(c->attr = strdup(pr->key)))
-		return perr_setc(err, -ENOMEM, "out of memory");
-	size_t n = v->kind == CONF_SEQ ? v->n : 1;
-	if (v->kind == CONF_MAP || n == 0)
-		return conf_error(err, &at, "%s.%s: give a text pattern or a list of them", what,
-				  pr->key);
-	c->patterns = calloc(n, sizeof(char *));
-	if (!c->patterns)
-		return perr_setc(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		const struct conf_node *item = v->kind == CONF_SEQ ? v->items[i] : v;
-		if (item->kind != CONF_SCALAR)
-			return conf_error(err, item, "%s.%s: patterns are text", what, pr->key);
-		if (!(c->patterns[i] = strdup(item->scalar)))
-			return perr_setc(err, -ENOMEM, "out of memory");
-		c->npatterns = i + 1;
-	}
-	return 0;
-}
-
-/* A mapping of row tests: { status: ["1", "2"], unit: "*F" }. */
-static int parse_conds(const struct conf_node *n, const char *what,
-		       struct snmp_profile_cond **out, size_t *count, struct perr *err)
-{
-	if (n->kind != CONF_MAP || n->n == 0)
-		return conf_error(err, n, "%s must map label or attribute names to patterns",
-				  what);
-	*out = calloc(n->n, sizeof(**out));
-	if (!*out)
-		return perr_setc(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n->n; i++) {
-		*count = i + 1;
-		int rc = parse_cond(&n->pairs[i], n->file, what, &(*out)[i], err);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 /* when, unless, fahrenheit and digits; tables only, except fahrenheit: true. */
 static int parse_row_tests(const struct conf_node *n, const char *section,
 			   const struct snmp_profile_oid *entry, struct metric_conf *c,
@@ -300,10 +230,10 @@ static int parse_row_tests(const struct conf_node *n, const char *section,
 	int rc = 0;
 	snprintf(what, sizeof(what), "%s.when", section);
 	if (c->when)
-		rc = parse_conds(c->when, what, &o->when, &o->nwhen, err);
+		rc = snmp_profile_conds_parse(c->when, what, &o->when, &o->nwhen, err);
 	snprintf(what, sizeof(what), "%s.unless", section);
 	if (rc == 0 && c->unless)
-		rc = parse_conds(c->unless, what, &o->unless, &o->nunless, err);
+		rc = snmp_profile_conds_parse(c->unless, what, &o->unless, &o->nunless, err);
 	snprintf(what, sizeof(what), "%s.fahrenheit", section);
 	if (rc == 0 && c->fahrenheit && c->fahrenheit->kind == CONF_SCALAR) {
 		if (strcmp(c->fahrenheit->scalar, "true") == 0)
@@ -312,13 +242,13 @@ static int parse_row_tests(const struct conf_node *n, const char *section,
 			rc = conf_error(err, c->fahrenheit,
 					"%s: true, false or a mapping of row tests", what);
 	} else if (rc == 0 && c->fahrenheit) {
-		rc = parse_conds(c->fahrenheit, what, &o->fahrenheit_if, &o->nfahrenheit_if,
+		rc = snmp_profile_conds_parse(c->fahrenheit, what, &o->fahrenheit_if, &o->nfahrenheit_if,
 				 err);
 	}
 	char **names[] = {&c->digits, &c->divide_by, &c->state_text};
 	static const char *const keys[] = {"digits", "divide_by", "state_text"};
 	for (size_t i = 0; rc == 0 && i < 3; i++)
-		if (*names[i] && !valid_word(*names[i]))
+		if (*names[i] && !snmp_profile_valid_word(*names[i]))
 			rc = conf_error(err, n, "%s.%s: '%s' is not a label or attribute name",
 					section, keys[i], *names[i]);
 	if (rc == 0) {
@@ -382,7 +312,7 @@ static int parse_text(const struct conf_node *n, const char *section, enum snmp_
 	size_t nopts = role == SNMP_PROFILE_FIELD ? CONF_COUNT(field_opts) : CONF_COUNT(label_opts);
 	struct text_conf c = {.divide = 1};
 	int rc = conf_apply(opts, nopts, n, section, &c, err);
-	if (rc == 0 && !valid_word(c.name))
+	if (rc == 0 && !snmp_profile_valid_word(c.name))
 		rc = conf_error(err, n, "%s.name: '%s' must be one lower-case word", section,
 				c.name);
 	if (rc == 0 && c.divide == 0)
@@ -409,9 +339,9 @@ static void object_free(struct snmp_profile_object *o)
 		free(o->states[i].name);
 	free(o->states);
 	free(o->invalid);
-	conds_free(o->when, o->nwhen);
-	conds_free(o->unless, o->nunless);
-	conds_free(o->fahrenheit_if, o->nfahrenheit_if);
+	snmp_profile_conds_free(o->when, o->nwhen);
+	snmp_profile_conds_free(o->unless, o->nunless);
+	snmp_profile_conds_free(o->fahrenheit_if, o->nfahrenheit_if);
 	free(o->digits);
 	free(o->divide_by);
 	free(o->state_text);
@@ -543,7 +473,7 @@ static int parse_index(const struct conf_node *n, const char *section, struct sn
 	int rc = list_alloc(n, what, sizeof(char *), (void **)&t->index, err);
 	for (size_t i = 0; rc == 0 && n && i < n->n; i++) {
 		const struct conf_node *v = n->items[i];
-		if (v->kind != CONF_SCALAR || !valid_word(v->scalar))
+		if (v->kind != CONF_SCALAR || !snmp_profile_valid_word(v->scalar))
 			return conf_error(err, v, "%s: index names are lower-case words", what);
 		if (label_taken(t, v->scalar))
 			return conf_error(err, v, "%s: label '%s' is used twice", what, v->scalar);
@@ -645,7 +575,7 @@ static int parse_record(const struct conf_node *n, size_t group, struct snmp_pro
 	snprintf(section, sizeof(section), "inventory[%zu]", group);
 	struct inventory_conf c = {0};
 	int rc = conf_apply(inventory_opts, CONF_COUNT(inventory_opts), n, section, &c, err);
-	if (rc == 0 && !valid_word(c.kind))
+	if (rc == 0 && !snmp_profile_valid_word(c.kind))
 		rc = conf_error(err, n, "%s.kind: '%s' must be one lower-case word", section,
 				c.kind);
 	if (rc == 0 && (c.fields->kind != CONF_SEQ || c.fields->n == 0))

@@ -165,4 +165,14 @@ void snmp_profile_set_put(struct snmp_profile_set *set);
 const struct snmp_profile *snmp_profile_set_find(const struct snmp_profile_set *set,
 						 const char *name);
 
+/* Shared by the profile parsers (snmp_profile_cond.c). */
+/* A label, field or index name: one lower-case word (a-z, 0-9, _). */
+bool snmp_profile_valid_word(const char *s);
+/* A mapping of row tests, { status: ["1", "2"], unit: "*F" }, into a new
+ * array *out of *count tests (free with snmp_profile_conds_free); what names
+ * the key in errors. 0 or -errno with err set. */
+int snmp_profile_conds_parse(const struct conf_node *n, const char *what,
+			     struct snmp_profile_cond **out, size_t *count, struct perr *err);
+void snmp_profile_conds_free(struct snmp_profile_cond *c, size_t n);
+
 #endif

@@ -51,16 +51,6 @@ bool snmp_profile_inv_is_table(const struct conf_node *record)
 	return conf_get(record, "table") != NULL;
 }
 
-static bool valid_word(const char *s)
-{
-	if (!*s || (*s >= '0' && *s <= '9'))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
 static bool valid_state_name(const char *s)
 {
 	if (!*s)
@@ -217,7 +207,7 @@ static int parse_field(const struct conf_node *n, const char *what,
 	struct field_conf c = {0};
 	struct snmp_profile_inv_field *f = &it->fields[it->nfields++];
 	int rc = conf_apply(field_opts, CONF_COUNT(field_opts), n, what, &c, err);
-	if (rc == 0 && !valid_word(c.name))
+	if (rc == 0 && !snmp_profile_valid_word(c.name))
 		rc = conf_error(err, n, "%s.name: '%s' must be one lower-case word", what, c.name);
 	if (rc == 0 && (c.divide == 0 || c.scale == 0))
 		rc = conf_error(err, n, "%s: scale and divide must not be 0", what);
@@ -322,7 +312,7 @@ int snmp_profile_inv_parse(const struct conf_node *n, size_t group, struct snmp_
 	snprintf(section, sizeof(section), "inventory[%zu]", group);
 	struct inv_conf c = {0};
 	int rc = conf_apply(inv_opts, CONF_COUNT(inv_opts), n, section, &c, err);
-	if (rc == 0 && !valid_word(c.kind))
+	if (rc == 0 && !snmp_profile_valid_word(c.kind))
 		rc = conf_error(err, n, "%s.kind: '%s' must be one lower-case word", section,
 				c.kind);
 	if (rc == 0 && c.id)
