@@ -15,7 +15,8 @@
  *
  * Samples (no labels: the device is the job): backup.ok (state: 1 ok, 0 not
  * ok, with the status name), backup.status (state: enum backup_status),
- * backup.age (s), backup.size (B) and backup.files for file jobs,
+ * backup.age (s), backup.size (B), backup.files and (with an rpo or
+ * max_age) backup.rpo (s) for file jobs,
  * backup.exit_status and backup.duration (s) for command jobs. The file
  * name, the command and its last output line go out as an inventory item of
  * kind "backup". A job that is not ok ends its poll with a failure, so the
@@ -150,6 +151,9 @@ static void file_done(struct workq_job *job)
 		     NULL);
 		emit(dev, "backup.size", "B", SERIES_GAUGE, (double)r->found.size, NULL);
 	}
+	/* The job's RPO beside its age: reports and rules compare the two. */
+	if (st->cfg->lim.rpo_ms)
+		emit(dev, "backup.rpo", "s", SERIES_GAUGE, (double)st->cfg->lim.rpo_ms / 1000, NULL);
 	static const char *const sums[] = {"not checked", "ok", "mismatch", "unreadable"};
 	struct label f[5] = {
 		{"path", st->cfg->path},

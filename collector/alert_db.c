@@ -141,10 +141,33 @@ static void device_groups(const struct alert_rules *rs, const char *device, char
 	out[n] = '\0';
 }
 
+/* Agent liveness into availability (migration 007): lost makes its
+ * devices unknown from ts, back resumes their last known state. */
+static int write_liveness(PGconn *pg, const struct alert_change *c)
+{
+	char ts[24];
+	snprintf(ts, sizeof(ts), "%lld", (long long)c->ts_ms);
+	bool lost = c->to == ALERT_UNKNOWN;
+	const char *params[] = {c->agent, ts, c->cause ? c->cause : ""};
+	PGresult *res = PQexecParams(
+		pg,
+		lost ? "SELECT pantau.availability_agent_lost($1, to_timestamp($2::bigint / 1000.0), $3)"
+		     : "SELECT pantau.availability_agent_back($1, to_timestamp($2::bigint / 1000.0))",
+		lost ? 3 : 2, NULL, params, NULL, NULL, 0);
+	int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -EIO;
+	if (rc < 0)
+		log_warn("alerts", "availability of agent %s (%s): %s", c->agent,
+			 lost ? "lost" : "back", PQresultErrorMessage(res));
+	PQclear(res);
+	return rc;
+}
+
 /* Stores c; sets c->planned from the maintenance windows. 0 or -EIO. */
 static int write_change(struct alert_db *db, PGconn *pg, struct alert_change *c)
 {
 	char value[40], ts[24], groups[1024];
+	if (c->liveness)
+		return write_liveness(pg, c);
 	if (c->to == ALERT_NONE)
 		return 0; /* a notification only (flapping ended): no state changed */
 	snprintf(value, sizeof(value), "%.17g", c->value);

@@ -204,11 +204,13 @@ static bool agent_lost(struct alert_engine *e, const char *agent)
 
 /* The farthest device down on the way from in's device through
  * depends_on (the device itself counts except for its own device_down
- * rule); NULL if none is down. */
+ * rule, and except a backup job: its "down" means the backup is not good,
+ * which its own backup rules report); NULL if none is down. */
 static const char *down_root(struct alert_engine *e, const struct ainst *in)
 {
 	const char *root = NULL;
-	if (in->dev && in->dev->down && in->rule && in->rule->type != ALERT_DEVICE_DOWN)
+	if (in->dev && in->dev->down && in->rule && in->rule->type != ALERT_DEVICE_DOWN &&
+	    strcmp(in->dev->kind ? in->dev->kind : "", "backup") != 0)
 		root = in->dev->name;
 	const char *d = in->device;
 	for (int depth = 0; depth < MAX_DEPTH && (d = alert_rules_depends_on(e->rs, d)); depth++) {

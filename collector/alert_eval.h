@@ -70,6 +70,10 @@ struct alert_change {
 	enum alert_notify notify;
 	bool flapping; /* the instance is flapping (see above) */
 	bool planned;  /* set by alert_db: raised inside a maintenance window */
+	/* Not an alert: agent liveness for availability (evaluate.c). to is
+	 * ALERT_UNKNOWN when the agent was lost at ts_ms (cause says how),
+	 * ALERT_RESOLVED when it is back; only agent, ts_ms, cause are set. */
+	bool liveness;
 };
 
 void alert_change_clear(struct alert_change *c);
@@ -120,6 +124,9 @@ void alert_engine_agent_seen(struct alert_engine *e, const char *agent, int64_t 
 			     int64_t now_ms);
 /* An agent's connection closed (it may come back within the grace). */
 void alert_engine_agent_closed(struct alert_engine *e, const char *agent, int64_t now_ms);
+/* True if the engine judges agent lost (closed past the grace, or silent);
+ * *since_ms is when contact ended: the close, or the last message. */
+bool alert_engine_agent_lost(const struct alert_engine *e, const char *agent, int64_t *since_ms);
 
 /* Time passes: staleness, agent loss, restored alerts nobody claimed. */
 void alert_engine_tick(struct alert_engine *e, int64_t now_ms);

@@ -143,6 +143,15 @@ void alert_engine_agent_closed(struct alert_engine *e, const char *agent, int64_
 	a->closed_ms = now_ms;
 }
 
+bool alert_engine_agent_lost(const struct alert_engine *e, const char *agent, int64_t *since_ms)
+{
+	struct aagent *a = alert_map_get(&e->agents, agent, strlen(agent));
+	if (!a || !a->lost)
+		return false;
+	*since_ms = a->connected ? a->last_seen_ms : a->closed_ms;
+	return true;
+}
+
 /* True if the agent reported every device it has down: it then has no
  * samples to send, and its silence is not a sign it is gone. */
 static bool all_devices_down(struct alert_engine *e, const char *agent)

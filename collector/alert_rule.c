@@ -3,6 +3,7 @@
  * names nobody defined, groups that do not exist). */
 #include "alert_rule.h"
 #include "conf.h"
+#include "notify_channels.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -40,10 +41,14 @@ static const struct conf_option top_options[] = {
 
 struct notify_raw {
 	const struct conf_node *webhooks;
+	const struct conf_node *email, *telegram, *whatsapp; /* notify_channels.c */
 };
 
 static const struct conf_option notify_options[] = {
 	{"webhooks", CONF_T_NODE, offsetof(struct notify_raw, webhooks), false, NULL},
+	{"email", CONF_T_NODE, offsetof(struct notify_raw, email), false, NULL},
+	{"telegram", CONF_T_NODE, offsetof(struct notify_raw, telegram), false, NULL},
+	{"whatsapp", CONF_T_NODE, offsetof(struct notify_raw, whatsapp), false, NULL},
 };
 
 static const char default_body[] =
@@ -467,8 +472,10 @@ static int parse_notify(struct alert_rules *rs, const struct conf_node *n, struc
 	if (!n)
 		return 0;
 	int rc = conf_apply(notify_options, CONF_COUNT(notify_options), n, "notify", &raw, err);
-	if (rc < 0 || !raw.webhooks)
+	if (rc < 0)
 		return rc;
+	if (!raw.webhooks)
+		return notify_channels_parse(rs, raw.email, raw.telegram, raw.whatsapp, err);
 	if (raw.webhooks->kind != CONF_SEQ)
 		return conf_error(err, raw.webhooks, "notify.webhooks must be a list");
 	size_t k = raw.webhooks->n;
@@ -484,7 +491,7 @@ static int parse_notify(struct alert_rules *rs, const struct conf_node *n, struc
 						  "webhook name '%s' is used twice",
 						  rs->webhooks[i].name);
 	}
-	return 0;
+	return notify_channels_parse(rs, raw.email, raw.telegram, raw.whatsapp, err);
 }
 
 /* A dependency chain must end: a -> b -> a would suppress both forever. */
@@ -587,6 +594,8 @@ void alert_rules_free(struct alert_rules *rs)
 	}
 	for (size_t i = 0; i < rs->nwebhooks; i++)
 		conf_release(webhook_options, CONF_COUNT(webhook_options), &rs->webhooks[i]);
+	for (size_t i = 0; i < rs->nwebhooks; i++)
+		notify_channel_release(&rs->webhooks[i]);
 	free(rs->webhooks);
 	free(rs->rules);
 	free(rs->states);

@@ -103,6 +103,20 @@ struct alert_webhook {
 	int min_severity; /* enum alert_severity: quieter alerts are not sent */
 	bool resolved;	  /* also send resolutions */
 	int64_t tier;	  /* 1: fire and resolve; 2: escalations (PK 43 Tier 2) */
+	/* The channel kind and its own settings (collector/notify_channels.c):
+	 * notify.email, notify.telegram and notify.whatsapp share the fields
+	 * above (url: smtp(s):// server, Telegram API base, gateway URL; body:
+	 * the text template for e-mail and Telegram). */
+	int kind;	   /* enum notify_kind; 0 = webhook */
+	char *mail_from;   /* email: envelope and From: address */
+	char *mail_to;	   /* email: recipients, comma-separated; whatsapp: the number */
+	char *subject;	   /* email: subject template */
+	char *username;	   /* email: SMTP AUTH user ("" = none) */
+	char *password;	   /* email: SMTP AUTH password; never logged */
+	bool starttls;	   /* email: require STARTTLS on smtp:// */
+	char *bot_token;   /* telegram: never logged */
+	char *chat_id;	   /* telegram */
+	char *auth_token;  /* whatsapp: sent as Authorization: Bearer ("" = none) */
 };
 
 struct alert_settings {

@@ -4,6 +4,7 @@
 #ifndef PANTAU_COLLECTOR_H
 #define PANTAU_COLLECTOR_H
 
+#include "api.h"
 #include "config.h"
 #include "evaluate.h"
 #include "http.h"
@@ -25,9 +26,10 @@ struct collector {
 	struct receive receive;
 	struct evaluate evaluate; /* alerts; open when cfg.alerts_rules is set */
 	struct http http;
+	struct api api; /* /api/ on the HTTP server; open with it */
 	struct tls_ctx *tls; /* NULL with plaintext: true */
 	uv_signal_t sig_int, sig_term;
-	bool store_open, receive_open, http_open, signals_open, evaluate_open;
+	bool store_open, receive_open, http_open, signals_open, evaluate_open, api_open;
 	bool stopping;
 	int exit_code;
 };

@@ -48,12 +48,14 @@ struct sections {
 	const struct conf_node *collector;
 	const struct conf_node *database;
 	const struct conf_node *alerts;
+	const struct conf_node *api;
 };
 
 static const struct conf_option top_options[] = {
 	{"collector", CONF_T_NODE, offsetof(struct sections, collector), true},
 	{"database", CONF_T_NODE, offsetof(struct sections, database), false},
 	{"alerts", CONF_T_NODE, offsetof(struct sections, alerts), false},
+	{"api", CONF_T_NODE, offsetof(struct sections, api), false},
 };
 
 int config_parse_addr(const char *s, struct sockaddr_storage *out)
@@ -216,6 +218,8 @@ static int apply(const struct conf_doc *doc, struct collector_config *cfg, struc
 	if (rc == 0 && cfg->alerts_rules[0] && tls_resolve_path(&cfg->alerts_rules, doc->file) < 0)
 		rc = perr_setc(err, -ENOMEM, "out of memory");
 	if (rc == 0)
+		rc = api_tokens_parse(sec.api, &cfg->api_tokens, err);
+	if (rc == 0)
 		rc = check_collector(cfg, sec.collector, err);
 	cfg->tls_node = NULL; /* points into the document, freed after loading */
 	return rc;
@@ -252,4 +256,5 @@ void config_free(struct collector_config *cfg)
 	conf_release(database_options, CONF_COUNT(database_options), cfg);
 	conf_release(tls_options, CONF_COUNT(tls_options), cfg);
 	conf_release(alerts_options, CONF_COUNT(alerts_options), cfg);
+	api_tokens_free(&cfg->api_tokens);
 }

@@ -4,6 +4,7 @@
 #ifndef PANTAU_COLLECTOR_CONFIG_H
 #define PANTAU_COLLECTOR_CONFIG_H
 
+#include "api_token.h"
 #include "log.h"
 #include "perr.h"
 #include "tls.h"
@@ -27,6 +28,8 @@ struct collector_config {
 	int64_t max_queue;
 	/* alerts: */
 	char *alerts_rules; /* rules file (made absolute); "" = no alert evaluation */
+	/* api: (collector/api.h) */
+	struct api_tokens api_tokens;
 
 	/* Derived while loading. */
 	const struct conf_node *tls_node;

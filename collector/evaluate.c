@@ -29,11 +29,64 @@ static void flush(struct evaluate *ev)
 	alert_db_submit(&ev->db, c, n);
 }
 
+/* The tracked entry of agent id, made on first sight; NULL on ENOMEM. */
+static struct evaluate_agent *agent_entry(struct evaluate *ev, const char *id)
+{
+	for (size_t i = 0; i < ev->nagents; i++)
+		if (!strcmp(ev->agents[i].id, id))
+			return &ev->agents[i];
+	if (ev->nagents == ev->agents_cap) {
+		size_t cap = ev->agents_cap ? 2 * ev->agents_cap : 16;
+		struct evaluate_agent *p = realloc(ev->agents, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		ev->agents = p;
+		ev->agents_cap = cap;
+	}
+	char *copy = strdup(id);
+	if (!copy)
+		return NULL;
+	ev->agents[ev->nagents] = (struct evaluate_agent){copy, false};
+	return &ev->agents[ev->nagents++];
+}
+
+/* Agent liveness for availability: when the engine judges an agent lost
+ * (connection closed past agent_grace, or silent for agent_silent_intervals)
+ * its devices' availability turns unknown from the moment contact ended;
+ * when data arrives again their last known state resumes. Written in order
+ * with the alert changes by alert_db's thread. */
+static void liveness(struct evaluate *ev, struct evaluate_agent *a, int64_t now)
+{
+	int64_t since = now;
+	bool lost = alert_engine_agent_lost(ev->engine, a->id, &since);
+	if (lost == a->lost)
+		return;
+	struct alert_change *c = calloc(1, sizeof(*c));
+	if (!c || !(c->agent = strdup(a->id)) ||
+	    (lost && !(c->cause = strdup("connection closed past the grace, or silent")))) {
+		if (c)
+			alert_change_clear(c);
+		free(c);
+		log_error("alerts", "out of memory: availability of agent %s not updated", a->id);
+		return;
+	}
+	a->lost = lost;
+	c->liveness = true;
+	c->to = lost ? ALERT_UNKNOWN : ALERT_RESOLVED;
+	c->ts_ms = lost ? since : now;
+	log_info("alerts", "agent %s %s: its devices' availability %s", a->id,
+		 lost ? "lost" : "back", lost ? "unknown" : "resumes");
+	alert_db_submit(&ev->db, c, 1);
+}
+
 static void on_tick(uv_timer_t *t)
 {
 	struct evaluate *ev = t->data;
-	alert_engine_tick(ev->engine, log_wall_ms());
+	int64_t now = log_wall_ms();
+	alert_engine_tick(ev->engine, now);
 	flush(ev);
+	for (size_t i = 0; i < ev->nagents; i++)
+		liveness(ev, &ev->agents[i], now);
 }
 
 /* alert_db's thread, after a commit: a transition or an escalation to tell
@@ -129,6 +182,9 @@ void evaluate_stored(void *arg, const struct store_item *it)
 			eval_state(ev, it, now);
 	}
 	flush(ev);
+	struct evaluate_agent *a = agent_entry(ev, it->agent_id);
+	if (a)
+		liveness(ev, a, now);
 }
 
 void evaluate_agent_closed(void *arg, const char *agent_id)
@@ -167,6 +223,9 @@ void evaluate_free(struct evaluate *ev, uint64_t grace_ms)
 			(unsigned long)atomic_load(&ev->db.written));
 	alert_engine_free(ev->engine);
 	alert_rules_free(&ev->rules);
+	for (size_t i = 0; i < ev->nagents; i++)
+		free(ev->agents[i].id);
+	free(ev->agents);
 	free(ev->scratch);
 	memset(ev, 0, sizeof(*ev));
 }

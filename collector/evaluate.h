@@ -29,6 +29,13 @@ struct evaluate {
 	bool tick_open;
 	struct alert_series **scratch; /* per batch: def index -> engine series */
 	size_t scratch_cap;
+	/* Agents seen, and whether availability was last told they are lost
+	 * (their devices unknown until data arrives again). */
+	struct evaluate_agent {
+		char *id;
+		bool lost;
+	} *agents;
+	size_t nagents, agents_cap;
 	uint64_t samples; /* samples evaluated */
 	uint64_t changes; /* state changes sent to the database */
 };

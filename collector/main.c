@@ -85,6 +85,10 @@ static void collector_stop(struct collector *c)
 		receive_stop(&c->receive);
 	if (c->http_open)
 		http_close(&c->http, NULL);
+	if (c->api_open) {
+		c->api_open = false;
+		api_stop(&c->api); /* answers the calls in flight to clients still there */
+	}
 	if (c->evaluate_open)
 		evaluate_close(&c->evaluate);
 	if (c->store_open)
@@ -166,7 +170,14 @@ static int start_modules(struct collector *c)
 			log_error("collector", "cannot listen for HTTP on %s: %s", addr,
 				  uv_strerror(rc));
 		else
-			log_info("collector", "serving /health and /metrics on http://%s", addr);
+			log_info("collector", "serving /health, /metrics and /api/v1 on http://%s",
+				 addr);
+	}
+	if (rc == 0 && c->http_open) {
+		rc = api_start(&c->api, &c->loop, &c->http, &c->cfg.api_tokens, c->dsn);
+		c->api_open = rc == 0;
+		if (rc < 0)
+			log_error("collector", "cannot start the API: %s", strerror(-rc));
 	}
 	if (rc == 0)
 		rc = start_signals(c);

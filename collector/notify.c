@@ -1,6 +1,8 @@
-/* Webhook deliveries with retry and a delivery log (see notify.h). */
+/* Deliveries with retry and a delivery log (see notify.h); what each
+ * channel sends and how is notify_channels.c. */
 #include "notify.h"
 #include "log.h"
+#include "notify_channels.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -41,8 +43,10 @@ static const char *transition_name(const struct alert_change *c)
 						    : "fire";
 }
 
-/* The text of placeholder name, escaped into out; 1 if known, 0 if not. */
-static int placeholder(struct buf *out, const char *name, size_t len, const struct alert_change *c)
+/* The text of placeholder name, escaped into out (or not: plain text
+ * templates); 1 if known, 0 if not. */
+static int placeholder(struct buf *out, const char *name, size_t len, const struct alert_change *c,
+		       bool escape)
 {
 	char tmp[64];
 #define IS(w) (len == sizeof(w) - 1 && memcmp(name, w, len) == 0)
@@ -76,14 +80,14 @@ static int placeholder(struct buf *out, const char *name, size_t len, const stru
 #undef IS
 	if (!text)
 		return 0;
-	return put_escaped(out, text) < 0 ? -1 : 1;
+	return (escape ? put_escaped(out, text) : buf_puts(out, text)) < 0 ? -1 : 1;
 }
 
-int notify_render(const char *tmpl, const struct alert_change *c, struct buf *out)
+static int render(const char *tmpl, const struct alert_change *c, struct buf *out, bool escape)
 {
 	for (const char *p = tmpl; *p;) {
 		const char *close = *p == '{' ? strchr(p + 1, '}') : NULL;
-		int known = close ? placeholder(out, p + 1, (size_t)(close - p - 1), c) : 0;
+		int known = close ? placeholder(out, p + 1, (size_t)(close - p - 1), c, escape) : 0;
 		if (known < 0)
 			return -ENOMEM;
 		if (known) {
@@ -94,6 +98,16 @@ int notify_render(const char *tmpl, const struct alert_change *c, struct buf *ou
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+int notify_render(const char *tmpl, const struct alert_change *c, struct buf *out)
+{
+	return render(tmpl, c, out, true);
+}
+
+int notify_render_text(const char *tmpl, const struct alert_change *c, struct buf *out)
+{
+	return render(tmpl, c, out, false);
 }
 
 /* ---- the delivery log ---- */
@@ -125,43 +139,6 @@ static void log_attempt(struct notify *n, PGconn **pg, const struct notify_job *
 
 /* ---- deliveries ---- */
 
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-	return size * n;
-}
-
-/* One POST. 0 on a 2xx answer; else -1 with the status (0 if none) and why. */
-static int post(const struct notify_job *j, long *status, char *why, size_t wsize)
-{
-	CURL *h = curl_easy_init();
-	if (!h) {
-		snprintf(why, wsize, "out of memory");
-		return -1;
-	}
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	char err[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(h, CURLOPT_URL, j->hook->url);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pantau-collector/" PANTAU_VERSION);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)j->hook->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	CURLcode rc = curl_easy_perform(h);
-	*status = 0;
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	if (rc != CURLE_OK)
-		snprintf(why, wsize, "%s", err[0] ? err : curl_easy_strerror(rc));
-	else if (*status < 200 || *status > 299)
-		snprintf(why, wsize, "HTTP status %ld", *status);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	return rc == CURLE_OK && *status >= 200 && *status <= 299 ? 0 : -1;
-}
-
 static void job_free(struct notify_job *j)
 {
 	if (!j)
@@ -188,7 +165,7 @@ static struct notify_job *deliver(struct notify *n, PGconn **pg, struct notify_j
 	char why[CURL_ERROR_SIZE + 32] = "";
 	long status = 0;
 	j->attempt++;
-	if (post(j, &status, why, sizeof(why)) == 0) {
+	if (notify_channel_send(j->hook, j->body, &status, why, sizeof(why)) == 0) {
 		atomic_fetch_add(&n->sent, 1);
 		log_attempt(n, pg, j, "sent", status, NULL);
 		log_info("notify", "%s: %s %s on %s sent (attempt %d)", j->hook->name,
@@ -322,7 +299,8 @@ static struct notify_job *job_new(const struct alert_webhook *w, const struct al
 	j->labels = strdup(c->labels_json);
 	j->transition = strdup(transition_name(c));
 	j->due_ms = log_mono_ms();
-	if (notify_render(w->body, c, &body) < 0 || buf_putc(&body, '\0') < 0 || !j->rule ||
+	if (notify_channel_body(w, c, (int64_t)time(NULL), &body) < 0 || buf_putc(&body, '\0') < 0 ||
+	    !j->rule ||
 	    !j->device || !j->labels || !j->transition) {
 		buf_free(&body);
 		job_free(j);

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct http_exchange {
+	struct http_client *client;
+};
+
 struct http_client {
 	uv_tcp_t tcp;
 	uv_timer_t timer;
@@ -16,6 +20,13 @@ struct http_client {
 	size_t len;
 	int handles_open;
 	bool responded, closing;
+	bool api;	   /* the request is for the handler */
+	bool reading_body; /* head parsed, body bytes still to come */
+	bool pending;	   /* handed to the handler, not yet answered */
+	struct http_exchange x;
+	struct http_request req;
+	char *body; /* content_length bytes, malloc'd */
+	size_t body_len;
 	char head[HTTP_MAX_HEAD];
 };
 
@@ -49,18 +60,84 @@ static int parse_request_line(const char *p, size_t n, struct http_request *req)
 	/* The target is not NUL-terminated: look for '?' only inside it. */
 	const char *query = memchr(target, '?', tlen);
 	size_t plen = query ? (size_t)(query - target) : tlen;
-	if (plen >= sizeof(req->path))
+	size_t qlen = query ? tlen - plen - 1 : 0;
+	if (plen >= sizeof(req->path) || qlen >= sizeof(req->query))
 		return -EBADMSG;
 	memcpy(req->path, target, plen);
 	req->path[plen] = '\0';
+	if (qlen)
+		memcpy(req->query, query + 1, qlen);
+	req->query[qlen] = '\0';
 	size_t vlen = n - (size_t)(sp + 1 - p);
 	if (vlen != 8 || (memcmp(sp + 1, "HTTP/1.1", 8) != 0 && memcmp(sp + 1, "HTTP/1.0", 8) != 0))
 		return -EBADMSG;
 	return 0;
 }
 
+static bool name_is(const char *p, size_t n, const char *name)
+{
+	if (strlen(name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char a = p[i], b = name[i];
+		if (a >= 'A' && a <= 'Z')
+			a = (char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (char)(b - 'A' + 'a');
+		if (a != b)
+			return false;
+	}
+	return true;
+}
+
+/* A Content-Length value: 1 to 18 decimal digits, nothing else. */
+static int parse_length(const char *v, size_t n, int64_t *out)
+{
+	if (n == 0 || n > 18)
+		return -EBADMSG;
+	int64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -EBADMSG;
+		x = x * 10 + (v[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+static void trim(const char **v, size_t *n)
+{
+	while (*n > 0 && (**v == ' ' || **v == '\t')) {
+		(*v)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*v)[*n - 1] == ' ' || (*v)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* Notes what the server needs from one header line. */
+static int note_header(const char *p, const char *colon, size_t n, struct http_request *req)
+{
+	size_t nlen = (size_t)(colon - p);
+	const char *v = colon + 1;
+	size_t vlen = n - nlen - 1;
+	trim(&v, &vlen);
+	if (name_is(p, nlen, "transfer-encoding"))
+		req->transfer_encoding = true;
+	if (!name_is(p, nlen, "content-length"))
+		return 0;
+	int64_t len;
+	if (parse_length(v, vlen, &len) < 0)
+		return -EBADMSG;
+	/* Two different lengths are a request-smuggling attempt. */
+	if (req->content_length >= 0 && req->content_length != len)
+		return -EBADMSG;
+	req->content_length = len;
+	return 0;
+}
+
 /* Each header line must be "name: value" with a non-empty token name. */
-static int check_headers(const char *p, const char *end)
+static int check_headers(const char *p, const char *end, struct http_request *req)
 {
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -70,9 +147,85 @@ static int check_headers(const char *p, const char *end)
 		if (n == 0)
 			break;
 		const char *colon = memchr(p, ':', n);
-		if (!colon || colon == p || memchr(p, ' ', (size_t)(colon - p)))
+		if (!colon || colon == p || memchr(p, ' ', (size_t)(colon - p)) ||
+		    memchr(p, '\t', (size_t)(colon - p)))
+			return -EBADMSG;
+		if (note_header(p, colon, n, req) < 0)
 			return -EBADMSG;
 		p = eol ? eol + 1 : end;
+	}
+	return 0;
+}
+
+const char *http_header(const struct http_request *req, const char *name, size_t *len)
+{
+	const char *end = req->head + req->head_len;
+	const char *p = memchr(req->head, '\n', req->head_len);
+	for (p = p ? p + 1 : end; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((eol ? eol : end) - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		const char *colon = n ? memchr(p, ':', n) : NULL;
+		if (colon && name_is(p, (size_t)(colon - p), name)) {
+			const char *v = colon + 1;
+			size_t vlen = n - (size_t)(colon - p) - 1;
+			trim(&v, &vlen);
+			*len = vlen;
+			return v;
+		}
+		p = eol ? eol + 1 : end;
+	}
+	return NULL;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'	  ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* Decodes n bytes of a query value into out. 0 or -EINVAL. */
+static int query_decode(const char *v, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			if (n - i < 3)
+				return -EINVAL;
+			int hi = hex_digit(v[i + 1]), lo = hex_digit(v[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -EINVAL;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || o + 1 >= size)
+			return -EINVAL;
+		out[o++] = (char)c;
+	}
+	if (size == 0)
+		return -EINVAL;
+	out[o] = '\0';
+	return 0;
+}
+
+int http_query_get(const char *query, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+	for (const char *p = query; *p;) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+		if (n > klen && memcmp(p, key, klen) == 0 && p[klen] == '=')
+			return query_decode(p + klen + 1, n - klen - 1, out, size) < 0 ? -EINVAL
+											: 1;
+		if (n == klen && memcmp(p, key, klen) == 0)
+			return size > 0 ? (out[0] = '\0', 1) : -EINVAL;
+		p = amp ? amp + 1 : p + n;
 	}
 	return 0;
 }
@@ -91,6 +244,11 @@ int http_parse_head(const char *data, size_t len, size_t max, struct http_reques
 		else if (data[i] == '\n' && data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')
 			end = data + i + 3;
 	}
+	req->head = data;
+	req->content_length = -1;
+	req->transfer_encoding = false;
+	req->body = NULL;
+	req->body_len = 0;
 	if (eol) {
 		size_t n = (size_t)(eol - data);
 		if (n > 0 && data[n - 1] == '\r')
@@ -103,7 +261,7 @@ int http_parse_head(const char *data, size_t len, size_t max, struct http_reques
 		return len >= max ? -E2BIG : 0;
 	if ((size_t)(end - data) > max)
 		return -E2BIG;
-	if (check_headers(eol + 1, end) < 0)
+	if (check_headers(eol + 1, end, req) < 0)
 		return -EBADMSG;
 	req->head_len = (size_t)(end - data);
 	return 1;
@@ -117,16 +275,24 @@ static void maybe_done(struct http *h)
 		h->closed_cb(h);
 }
 
-static void on_client_closed(uv_handle_t *handle)
+/* Frees c once both handles closed and no handler holds it. */
+static void client_release(struct http_client *c)
 {
-	struct http_client *c = handle->data;
-	if (--c->handles_open > 0)
+	if (c->handles_open > 0 || c->pending)
 		return;
 	struct http *h = c->h;
 	buf_free(&c->out);
+	free(c->body);
 	free(c);
 	h->nclients--;
 	maybe_done(h);
+}
+
+static void on_client_closed(uv_handle_t *handle)
+{
+	struct http_client *c = handle->data;
+	c->handles_open--;
+	client_release(c);
 }
 
 static void client_close(struct http_client *c)
@@ -155,21 +321,48 @@ static const char *reason_phrase(int status)
 	switch (status) {
 	case 200:
 		return "OK";
+	case 201:
+		return "Created";
 	case 400:
 		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
 	case 404:
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
 	case 408:
 		return "Request Timeout";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
 	case 431:
 		return "Request Header Fields Too Large";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
 	default:
 		return "Internal Server Error";
 	}
+}
+
+static const char *extra_headers(const struct http_client *c, int status)
+{
+	if (status == 401)
+		return "WWW-Authenticate: Bearer realm=\"pantau\"\r\n";
+	if (status == 405 && !c->api)
+		return "Allow: GET, HEAD\r\n";
+	return "";
 }
 
 /* Sends one response and closes the connection once it is written. */
@@ -185,8 +378,7 @@ static void respond(struct http_client *c, int status, const char *ctype, const 
 	int rc = buf_printf(&c->out,
 			    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 			    "%sCache-Control: no-store\r\nConnection: close\r\n\r\n",
-			    status, reason_phrase(status), ctype, blen,
-			    status == 405 ? "Allow: GET, HEAD\r\n" : "");
+			    status, reason_phrase(status), ctype, blen, extra_headers(c, status));
 	if (rc == 0 && blen > 0 && !head_only)
 		rc = buf_append(&c->out, body->data, blen);
 	uv_buf_t b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
@@ -195,13 +387,35 @@ static void respond(struct http_client *c, int status, const char *ctype, const 
 		client_close(c);
 }
 
+/* An error the server itself answers: JSON under the handler's prefix. */
 static void respond_text(struct http_client *c, int status, const char *text)
 {
 	struct buf body;
 	buf_init(&body, 1024);
-	buf_puts(&body, text);
-	respond(c, status, "text/plain; charset=utf-8", &body, false);
+	if (c->api) {
+		size_t n = strlen(text);
+		buf_printf(&body, "{\"error\":\"%.*s\"}\n", (int)(n && text[n - 1] == '\n' ? n - 1 : n),
+			   text);
+		respond(c, status, "application/json", &body, false);
+	} else {
+		buf_puts(&body, text);
+		respond(c, status, "text/plain; charset=utf-8", &body, false);
+	}
 	buf_free(&body);
+}
+
+void http_reply(struct http_exchange *x, int status, const char *content_type,
+		const struct buf *body)
+{
+	struct http_client *c = x->client;
+	if (!c->pending)
+		return; /* answered already: a handler bug, but no double free */
+	c->pending = false;
+	if (c->closing) {
+		client_release(c);
+		return;
+	}
+	respond(c, status, content_type, body, strcmp(c->req.method, "HEAD") == 0);
 }
 
 static void serve(struct http_client *c, const struct http_request *req)
@@ -224,9 +438,67 @@ static void serve(struct http_client *c, const struct http_request *req)
 	buf_free(&body);
 }
 
+/* The whole request is in: the handler answers, now or later. */
+static void dispatch(struct http_client *c)
+{
+	c->reading_body = false;
+	c->req.body = c->body;
+	c->req.body_len = c->body_len;
+	uv_timer_stop(&c->timer);
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	c->pending = true;
+	c->h->handle(c->h->handle_arg, &c->x, &c->req);
+}
+
+static bool under_prefix(const struct http *h, const char *path)
+{
+	return h->handle && strncmp(path, h->prefix, strlen(h->prefix)) == 0;
+}
+
+/* A head for the handler: checks the body's framing, then reads the body. */
+static void start_api(struct http_client *c)
+{
+	struct http_request *req = &c->req;
+	bool wants_body = strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0 ||
+			  strcmp(req->method, "PATCH") == 0;
+	if (req->transfer_encoding) {
+		respond_text(c, 501, "Transfer-Encoding is not supported; send Content-Length\n");
+		return;
+	}
+	if (wants_body && req->content_length < 0) {
+		respond_text(c, 411, "a body needs Content-Length\n");
+		return;
+	}
+	if (req->content_length > (int64_t)c->h->max_body) {
+		respond_text(c, 413, "request body too large\n");
+		return;
+	}
+	size_t want = req->content_length > 0 ? (size_t)req->content_length : 0;
+	if (want == 0) {
+		dispatch(c);
+		return;
+	}
+	if (!(c->body = malloc(want))) {
+		respond_text(c, 503, "out of memory\n");
+		return;
+	}
+	/* Body bytes that came with the head; anything past the body is dropped. */
+	size_t extra = c->len - req->head_len;
+	c->body_len = extra < want ? extra : want;
+	memcpy(c->body, c->head + req->head_len, c->body_len);
+	c->reading_body = true;
+	if (c->body_len == want)
+		dispatch(c);
+}
+
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *out)
 {
 	struct http_client *c = handle->data;
+	if (c->reading_body) {
+		size_t want = (size_t)c->req.content_length;
+		*out = uv_buf_init(c->body + c->body_len, (unsigned)(want - c->body_len));
+		return;
+	}
 	size_t room = sizeof(c->head) - c->len;
 	*out = uv_buf_init(c->head + c->len, (unsigned)room);
 }
@@ -238,20 +510,31 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		client_close(c);
 		return;
 	}
+	if (c->reading_body) {
+		c->body_len += (size_t)nread;
+		if (c->body_len == (size_t)c->req.content_length)
+			dispatch(c);
+		return;
+	}
 	c->len += (size_t)nread;
-	struct http_request req;
-	int rc = http_parse_head(c->head, c->len, HTTP_MAX_HEAD, &req);
-	if (rc == 1)
-		serve(c, &req);
-	else if (rc == -E2BIG)
+	int rc = http_parse_head(c->head, c->len, HTTP_MAX_HEAD, &c->req);
+	if (rc == 1 && under_prefix(c->h, c->req.path)) {
+		c->api = true;
+		start_api(c);
+	} else if (rc == 1) {
+		serve(c, &c->req);
+	} else if (rc == -E2BIG) {
 		respond_text(c, 431, "request head larger than 8 KiB\n");
-	else if (rc < 0)
+	} else if (rc < 0) {
 		respond_text(c, 400, "bad request\n");
+	}
 }
 
 static void on_timeout(uv_timer_t *t)
 {
-	respond_text(t->data, 408, "request head not received within 10 s\n");
+	struct http_client *c = t->data;
+	respond_text(c, 408, c->reading_body ? "request body not received within 10 s\n"
+					     : "request head not received within 10 s\n");
 }
 
 static void on_reject_closed(uv_handle_t *handle)
@@ -286,6 +569,7 @@ static void on_connection(uv_stream_t *server, int status)
 	c->tcp.data = c;
 	c->timer.data = c;
 	c->handles_open = 2;
+	c->x.client = c;
 	buf_init(&c->out, 32 << 20);
 	h->nclients++;
 	c->next = h->clients;
@@ -317,6 +601,15 @@ int http_start(struct http *h, uv_loop_t *loop, const struct sockaddr *addr,
 	if (rc < 0)
 		uv_close((uv_handle_t *)&h->server, NULL);
 	return rc;
+}
+
+void http_set_handler(struct http *h, const char *prefix, http_handle_fn handle, void *arg,
+		      size_t max_body)
+{
+	h->prefix = prefix;
+	h->handle = handle;
+	h->handle_arg = arg;
+	h->max_body = max_body;
 }
 
 static void on_server_closed(uv_handle_t *handle)

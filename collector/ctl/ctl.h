@@ -17,10 +17,19 @@ int ctl_ack(int argc, char **argv);
 /* pantauctl maintenance add|list|end ... (maintenance.c) */
 int ctl_maintenance(int argc, char **argv);
 
+/* pantauctl api token NAME [--role R] (api.c): tokens for the collector's HTTP API */
+int ctl_api(int argc, char **argv);
+
 /* pantauctl report sla|outages ... (report.c): signed SLA and outage exports */
 int ctl_report(int argc, char **argv);
 /* pantauctl evidence keygen|verify ... (evidence_cli.c) */
 int ctl_evidence(int argc, char **argv);
+/* pantauctl report backups ... (report_backups.c): backup SLA per job */
+int ctl_report_backups(int argc, char **argv);
+/* pantauctl report redundancy --group G ... (report_redundancy.c) */
+int ctl_report_redundancy(int argc, char **argv);
+/* pantauctl evidence audit [--verify] (audit.c): the audit log and its chain */
+int ctl_evidence_audit(int argc, char **argv);
 
 #include <openssl/evp.h>
 #include <stddef.h>

@@ -9,6 +9,7 @@
  * the file was changed and exits 1 (see evidence.h). */
 #include "ctl.h"
 #include "evidence.h"
+#include "report_pdf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +30,8 @@ static void usage(FILE *f)
 		   "      DIR/evidence.key (Ed25519 signing key, mode 0600) and DIR/evidence.pub\n"
 		   "  pantauctl evidence verify FILE [--pubkey PEM]\n"
 		   "      checks an export's hash chain and signature; with --pubkey also that\n"
-		   "      the trusted key signed it. Exit 0 valid, 1 not valid or unreadable.\n");
+		   "      the trusted key signed it. A PDF report: its signature and its\n"
+		   "      sidecar FILE.csv. Exit 0 valid, 1 not valid or unreadable.\n");
 }
 
 int evidence_key_load(const char *path, EVP_PKEY **key, char *err, size_t errlen)
@@ -158,6 +160,35 @@ static int read_file(const char *path, struct buf *out)
 	return rc;
 }
 
+/* A PDF report: its signature, and its sidecar FILE.csv (report_pdf.h). */
+static int verify_pdf(const char *file, const struct buf *pdf, const uint8_t *trusted)
+{
+	char sidecar[4096], msg[512], hex[65];
+	snprintf(sidecar, sizeof(sidecar), "%s.csv", file);
+	const char *base = strrchr(sidecar, '/');
+	struct buf sc;
+	buf_init(&sc, EVIDENCE_MAX_FILE);
+	int rc = read_file(sidecar, &sc);
+	if (rc < 0) {
+		printf("NOT valid: %s: its sidecar %s cannot be read: %s\n", file, sidecar,
+		       strerror(-rc));
+		buf_free(&sc);
+		return CTL_FAILED;
+	}
+	uint8_t pub[32];
+	rc = report_pdf_verify((const char *)pdf->data, pdf->len, (const char *)sc.data, sc.len,
+			       base ? base + 1 : sidecar, trusted, pub, msg, sizeof(msg));
+	buf_free(&sc);
+	if (rc < 0) {
+		printf("NOT valid: %s: %s\n", file, msg);
+		return CTL_FAILED;
+	}
+	evidence_hex(pub, 32, hex);
+	printf("%s (signed by key %s%s)\n", msg, hex,
+	       trusted ? ", the trusted key" : "; not checked against a trusted key: pass --pubkey");
+	return CTL_OK;
+}
+
 static int verify_cmd(int argc, char **argv)
 {
 	const char *file = NULL, *pubkey = NULL;
@@ -185,6 +216,11 @@ static int verify_cmd(int argc, char **argv)
 		buf_free(&b);
 		return CTL_FAILED;
 	}
+	if (report_pdf_is_pdf((const char *)b.data, b.len)) {
+		rc = verify_pdf(file, &b, pubkey ? trusted : NULL);
+		buf_free(&b);
+		return rc;
+	}
 	struct evidence_report r;
 	rc = evidence_verify((const char *)b.data, b.len, pubkey ? trusted : NULL, &r);
 	buf_free(&b);
@@ -210,6 +246,8 @@ int ctl_evidence(int argc, char **argv)
 		return keygen(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "verify") == 0)
 		return verify_cmd(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "audit") == 0)
+		return ctl_evidence_audit(argc - 1, argv + 1);
 	bool help = argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0);
 	usage(help ? stdout : stderr);
 	return help ? CTL_OK : CTL_USAGE;

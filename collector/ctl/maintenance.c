@@ -4,10 +4,12 @@
  *
  *   pantauctl maintenance add (--device D | --group G | --site S)
  *             [--from TIME] (--to TIME | --for DURATION)
- *             [--every daily|weekly [--until TIME]] --reason TEXT --by WHO
+ *             [--every daily|weekly|monthly [--until TIME]] --reason TEXT --by WHO
  *   pantauctl maintenance list [--all]
  *   pantauctl maintenance end ID --by WHO
  *
+ * Monthly windows recur on the same day of the month (the last day in
+ * shorter months; migration 006) and must be shorter than 28 days.
  * TIME is anything PostgreSQL reads as timestamptz ("2026-12-01 22:00+07");
  * DURATION an interval ("2 hours", "90 min"). The DSN is --dsn or
  * $PANTAU_DSN. */
@@ -50,7 +52,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: pantauctl maintenance add (--device D | --group G | --site S)\n"
 		   "           [--from TIME] (--to TIME | --for DURATION)\n"
-		   "           [--every daily|weekly [--until TIME]] --reason TEXT --by WHO\n"
+		   "           [--every daily|weekly|monthly [--until TIME]] --reason TEXT --by WHO\n"
 		   "       pantauctl maintenance list [--all]\n"
 		   "       pantauctl maintenance end ID --by WHO\n"
 		   "  (--dsn DSN or $PANTAU_DSN)\n");
@@ -111,7 +113,8 @@ static int parse_add(int argc, char **argv, struct add_args *a, const char **dsn
 		if (rc < 0)
 			return -1;
 	}
-	if (a->every && strcmp(a->every, "daily") != 0 && strcmp(a->every, "weekly") != 0)
+	if (a->every && strcmp(a->every, "daily") != 0 && strcmp(a->every, "weekly") != 0 &&
+	    strcmp(a->every, "monthly") != 0)
 		return -1;
 	return a->scope && a->reason && a->by && (!a->to != !a->dur) && (!a->until || a->every)
 		       ? 0

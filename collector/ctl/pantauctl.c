@@ -21,6 +21,7 @@ static const struct ctl_command commands[] = {
 	{"ack", "acknowledge an alert: who, when, comment", ctl_ack},
 	{"maintenance", "add, list and end maintenance windows (device, group, site)",
 	 ctl_maintenance},
+	{"api", "make a token for the collector's HTTP API (prints its config line)", ctl_api},
 	{"report", "SLA figures and outages as signed evidence (csv, json)", ctl_report},
 	{"evidence", "make the signing key; verify an exported file", ctl_evidence},
 };

@@ -1,7 +1,7 @@
 /* pantauctl report: SLA figures and outage lists as signed evidence files.
  *
  *   pantauctl report sla|outages (--period 2024-03 | --from T --to T)
- *       [--format csv|json] [--lang id|en] [--tz Asia/Jakarta] [--target PCT]
+ *       [--format csv|json|pdf] [--lang id|en] [--tz Asia/Jakarta] [--target PCT]
  *       [--kind device|service|site|group] [--subject NAME]
  *       [--dsn DSN] [--key FILE] [--out FILE]
  *
@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "evidence.h"
 #include "report.h"
+#include "report_pdf.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +27,7 @@ struct report_opts {
 	bool outages; /* else sla */
 	const char *period, *from, *to, *tz, *target, *kind, *subject, *dsn, *key, *out;
 	enum evidence_format fmt;
+	bool pdf; /* --format pdf: OUT (the PDF) and OUT.csv (its signed sidecar) */
 	bool en;
 	int32_t tz_offset;
 	uint32_t target_ppm;
@@ -74,7 +76,8 @@ static void usage(FILE *f)
 		   "  --from T --to T  [T_from, T_to): YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]\n"
 		   "  --tz ZONE        Asia/Jakarta (default), Asia/Makassar, Asia/Jayapura, UTC, "
 		   "+HH:MM\n"
-		   "  --format F       csv (default) or json\n"
+		   "  --format F       csv (default), json or pdf (needs --out; the signed CSV\n"
+		   "                   of the same figures goes to OUT.csv beside it)\n"
 		   "  --lang L         id (default, Indonesian labels) or en\n"
 		   "  --target PCT     default availability target (99.741, Tier II); "
 		   "report.sla_targets\n"
@@ -121,8 +124,14 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		else
 			lang = v;
 	}
-	if (evidence_format_parse(fmt, &o->fmt) < 0) {
-		fprintf(stderr, "pantauctl report: --format is csv or json, not '%s'\n", fmt);
+	o->pdf = strcmp(fmt, "pdf") == 0;
+	if (evidence_format_parse(o->pdf ? "csv" : fmt, &o->fmt) < 0) {
+		fprintf(stderr, "pantauctl report: --format is csv, json or pdf, not '%s'\n", fmt);
+		return CTL_USAGE;
+	}
+	if (o->pdf && !o->out) {
+		fprintf(stderr, "pantauctl report: --format pdf needs --out FILE.pdf (its signed "
+				"CSV goes to FILE.pdf.csv)\n");
 		return CTL_USAGE;
 	}
 	if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
@@ -263,7 +272,8 @@ static int subject_rows(struct evidence_writer *w, const struct report_opts *o,
 {
 	struct sla_result r;
 	uint32_t target = s->target_ppm ? s->target_ppm : o->target_ppm;
-	int rc = sla_compute(o->filter.from, o->filter.to, s->iv, s->n, NULL, 0, target, &r);
+	int rc = sla_compute(o->filter.from, o->filter.to, s->iv, s->n, s->win, s->nwin, target,
+			     &r);
 	if (rc < 0)
 		return rc;
 	if (!o->outages)
@@ -330,6 +340,34 @@ static int emit(const struct buf *b, const char *path)
 	return 0;
 }
 
+/* --format pdf: the signed CSV in csv goes to OUT.csv, then the PDF that
+ * records its hash to OUT (report_pdf.h). */
+static int emit_pdf(const struct report_opts *o, const struct report_data *d,
+		    const struct buf *csv, EVP_PKEY *key)
+{
+	char sidecar[4096], err[256];
+	snprintf(sidecar, sizeof(sidecar), "%s.csv", o->out);
+	const char *base = strrchr(sidecar, '/');
+	struct report_pdf_job job = {
+		.outages = o->outages, .en = o->en, .tz = o->tz, .tz_offset = o->tz_offset,
+		.from = o->filter.from, .to = o->filter.to, .generated_at = (int64_t)time(NULL),
+		.default_target_ppm = o->target_ppm, .sidecar_name = base ? base + 1 : sidecar};
+	struct buf pdf;
+	buf_init(&pdf, (size_t)1 << 30);
+	int rc = emit(csv, sidecar);
+	if (rc < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", sidecar, strerror(-rc));
+	else if ((rc = report_pdf_render(&job, d, csv->data, csv->len, key, &pdf, err,
+					 sizeof(err))) < 0)
+		fprintf(stderr, "pantauctl report: rendering the PDF failed: %s\n", err);
+	else if ((rc = emit(&pdf, o->out)) < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", o->out, strerror(-rc));
+	if (rc < 0)
+		unlink(sidecar); /* no sidecar without its PDF */
+	buf_free(&pdf);
+	return rc;
+}
+
 static int load(const struct report_opts *o, struct report_data *d)
 {
 	static const char *const keys[] = {"dbname", "application_name", NULL};
@@ -352,6 +390,10 @@ static int load(const struct report_opts *o, struct report_data *d)
 int ctl_report(int argc, char **argv)
 {
 	struct report_opts o = {0};
+	if (argc >= 1 && !strcmp(argv[0], "backups"))
+		return ctl_report_backups(argc - 1, argv + 1);
+	if (argc >= 1 && !strcmp(argv[0], "redundancy"))
+		return ctl_report_redundancy(argc - 1, argv + 1);
 	if (argc < 1 || (strcmp(argv[0], "sla") != 0 && strcmp(argv[0], "outages") != 0)) {
 		bool help = argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"));
 		usage(help ? stdout : stderr);
@@ -378,9 +420,11 @@ int ctl_report(int argc, char **argv)
 		if (rc < 0)
 			fprintf(stderr, "pantauctl report: building the export failed: %s\n",
 				strerror(-rc));
+		else if (o.pdf)
+			rc = emit_pdf(&o, &d, &out, key);
 		report_data_free(&d);
 	}
-	if (rc == 0 && (rc = emit(&out, o.out)) < 0)
+	if (rc == 0 && !o.pdf && (rc = emit(&out, o.out)) < 0)
 		fprintf(stderr, "pantauctl report: writing %s failed: %s\n",
 			o.out ? o.out : "standard output", strerror(-rc));
 	buf_free(&out);

@@ -15,6 +15,10 @@ struct report_subject {
 	struct sla_interval *iv; /* causes owned (free()d with the subject) */
 	size_t n, cap;
 	uint32_t target_ppm; /* from report.sla_targets; 0 = the default */
+	/* Maintenance occurrences of the subject (its own, its site's; report.
+	 * availability_windows): down time inside one is planned. Causes owned. */
+	struct sla_window *win;
+	size_t nwin, wcap;
 };
 
 struct report_data {
@@ -28,7 +32,8 @@ struct report_filter {
 	const char *subject; /* "" = every subject */
 };
 
-/* Reads report.availability and report.sla_targets with parameterized
+/* Reads report.availability, report.sla_targets and the maintenance
+ * windows (report.availability_windows) with parameterized
  * queries. Open intervals end at the database's now(). Times are truncated
  * to whole seconds. 0, or -EIO with err set. */
 int report_load(PGconn *pg, const struct report_filter *f, struct report_data *d, char *err,

@@ -19,6 +19,15 @@ static const char intervals_sql[] =
 	"AND ($3 = '' OR subject_kind = $3) AND ($4 = '' OR subject = $4) "
 	"ORDER BY subject_kind, subject, agent, start_at";
 
+/* Recurrence expanded in SQL, exactly as pantau.maintenance_active judges
+ * a moment; group windows reach group subjects (member devices: see
+ * collector/README.md). */
+static const char windows_sql[] =
+	"SELECT subject_kind, subject, agent, floor(extract(epoch FROM start_at))::bigint, "
+	"ceil(extract(epoch FROM end_at))::bigint, COALESCE(reason, '') "
+	"FROM report.availability_windows(to_timestamp($1::bigint), to_timestamp($2::bigint)) "
+	"WHERE ($3 = '' OR subject_kind = $3) AND ($4 = '' OR subject = $4)";
+
 static const char targets_sql[] = "SELECT subject_kind, subject, target_pct::text "
 				  "FROM report.sla_targets";
 
@@ -47,6 +56,9 @@ static void subject_free(struct report_subject *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free((char *)s->iv[i].cause);
+	for (size_t i = 0; i < s->nwin; i++)
+		free((char *)s->win[i].cause);
+	free(s->win);
 	free(s->iv);
 	free(s->kind);
 	free(s->name);
@@ -116,6 +128,53 @@ static int add_row(struct report_data *d, const PGresult *res, int row)
 	return 0;
 }
 
+static PGresult *query(PGconn *pg, const char *sql, int n, const char *const *params, char *err,
+		       size_t errlen);
+
+/* One window row onto its subject (loaded before: the query lists only
+ * subjects with intervals in the period). */
+static int add_window(struct report_data *d, const PGresult *res, int row)
+{
+	struct report_subject *s = NULL;
+	for (size_t i = 0; !s && i < d->n; i++)
+		if (!strcmp(d->s[i].kind, PQgetvalue(res, row, 0)) &&
+		    !strcmp(d->s[i].name, PQgetvalue(res, row, 1)) &&
+		    !strcmp(d->s[i].agent, PQgetvalue(res, row, 2)))
+			s = &d->s[i];
+	if (!s)
+		return 0;
+	if (s->nwin == s->wcap) {
+		size_t cap = s->wcap ? 2 * s->wcap : 4;
+		struct sla_window *p = realloc(s->win, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		s->win = p;
+		s->wcap = cap;
+	}
+	struct sla_window *w = &s->win[s->nwin];
+	w->start = strtoll(PQgetvalue(res, row, 3), NULL, 10);
+	w->end = strtoll(PQgetvalue(res, row, 4), NULL, 10);
+	const char *why = PQgetvalue(res, row, 5);
+	w->cause = NULL;
+	if (why[0] && !(w->cause = strdup(why)))
+		return -ENOMEM;
+	s->nwin++;
+	return 0;
+}
+
+static int load_windows(PGconn *pg, const char *const *params, struct report_data *d, char *err,
+			size_t errlen)
+{
+	PGresult *res = query(pg, windows_sql, 4, params, err, errlen);
+	if (!res)
+		return -EIO;
+	int rc = 0;
+	for (int r = 0; rc == 0 && r < PQntuples(res); r++)
+		rc = add_window(d, res, r);
+	PQclear(res);
+	return rc;
+}
+
 static void set_targets(struct report_data *d, const PGresult *res)
 {
 	for (int r = 0; r < PQntuples(res); r++) {
@@ -159,6 +218,8 @@ int report_load(PGconn *pg, const struct report_filter *f, struct report_data *d
 	for (int r = 0; rc == 0 && r < PQntuples(res); r++)
 		rc = add_row(d, res, r);
 	PQclear(res);
+	if (rc == 0)
+		rc = load_windows(pg, params, d, err, errlen);
 	if (rc == 0 && (res = query(pg, targets_sql, 0, NULL, err, errlen)) != NULL) {
 		set_targets(d, res);
 		PQclear(res);

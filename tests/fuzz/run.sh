@@ -5,7 +5,8 @@
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]   # default 60 s each, every target
 #
 # Targets: wire (frame_reader + wire_decode: every byte an agent sends),
-# http (the collector's HTTP request heads), conf (YAML configs and profiles),
+# http (the collector's HTTP request heads, headers, queries), json (the
+# API's strict JSON body reader), conf (YAML configs and profiles),
 # modbus (register decoding, checked against a naive second decoder),
 # snmptext (numbers inside SNMP strings).
 #
@@ -19,7 +20,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(wire http conf modbus snmptext)
+[ ${#targets[@]} -gt 0 ] || targets=(wire http json conf modbus snmptext)
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 build=${PANTAU_FUZZ_BUILD:-$root/build-fuzz}
 command -v clang >/dev/null || { echo "SKIP: clang not installed"; exit 77; }

@@ -95,8 +95,57 @@ TEST(an_overlong_path_is_refused)
 	ASSERT_EQ_INT(parse(s, &req), -EBADMSG);
 }
 
+TEST(headers_and_body_framing_are_read)
+{
+	struct http_request req;
+	const char *s = "POST /api/v1/x?a=1&b=x%2Ay+z&c HTTP/1.1\r\nHost: h\r\n"
+			"authorization:   Bearer abc \r\nContent-Length: 12\r\n\r\n{\"by\":\"x\"}";
+	ASSERT_EQ_INT(parse(s, &req), 1);
+	ASSERT_EQ_STR(req.path, "/api/v1/x");
+	ASSERT_EQ_STR(req.query, "a=1&b=x%2Ay+z&c");
+	ASSERT_EQ_INT(req.content_length, 12);
+	ASSERT_TRUE(!req.transfer_encoding);
+	size_t n = 0;
+	const char *v = http_header(&req, "Authorization", &n);
+	ASSERT_TRUE(v && n == 10 && memcmp(v, "Bearer abc", 10) == 0);
+	ASSERT_TRUE(http_header(&req, "X-Missing", &n) == NULL);
+	char out[32];
+	ASSERT_EQ_INT(http_query_get(req.query, "b", out, sizeof(out)), 1);
+	ASSERT_EQ_STR(out, "x*y z");
+	ASSERT_EQ_INT(http_query_get(req.query, "c", out, sizeof(out)), 1);
+	ASSERT_EQ_STR(out, "");
+	ASSERT_EQ_INT(http_query_get(req.query, "d", out, sizeof(out)), 0);
+	ASSERT_EQ_INT(http_query_get("a=%0a", "a", out, sizeof(out)), -EINVAL);
+	ASSERT_EQ_INT(http_query_get("a=%00", "a", out, sizeof(out)), -EINVAL);
+	ASSERT_EQ_INT(http_query_get("a=%4", "a", out, sizeof(out)), -EINVAL);
+	ASSERT_EQ_INT(http_query_get("a=12345", "a", out, 4), -EINVAL);
+	ASSERT_EQ_INT(parse("GET / HTTP/1.1\r\n\r\n", &req), 1);
+	ASSERT_EQ_INT(req.content_length, -1);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &req), 1);
+	ASSERT_TRUE(req.transfer_encoding);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n",
+			    &req),
+		      1);
+}
+
+TEST(bad_content_lengths_are_refused)
+{
+	struct http_request req;
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+			    &req),
+		      -EBADMSG);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", &req), -EBADMSG);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n", &req), -EBADMSG);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length: \r\n\r\n", &req), -EBADMSG);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\n",
+			    &req),
+		      -EBADMSG);
+	ASSERT_EQ_INT(parse("POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\n", &req), -EBADMSG);
+}
+
 TEST_MAIN(a_complete_get_is_parsed, query_string_is_dropped_and_bare_newlines_accepted,
 	  other_methods_parse_so_the_server_can_answer_405, partial_heads_need_more_bytes,
 	  slowloris_that_never_ends_its_head_hits_the_cap,
 	  a_head_longer_than_the_cap_is_too_big_even_when_complete, garbage_is_refused_early,
-	  an_overlong_path_is_refused)
+	  an_overlong_path_is_refused, headers_and_body_framing_are_read,
+	  bad_content_lengths_are_refused)

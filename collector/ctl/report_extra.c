@@ -1,0 +1,198 @@
+/* pantauctl report backups | redundancy: shared options and output (see
+ * report_extra.h). */
+#include "ctl.h"
+#include "report_extra.h"
+#include "sla.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char **slot(struct rx_opts *o, const char *name, const char *const *extra)
+{
+	static const char *const names[] = {"--period", "--from", "--to", "--tz",
+					    "--dsn",	"--key",  "--out"};
+	const char **slots[] = {&o->period, &o->from_s, &o->to_s, &o->tz,
+				&o->dsn,    &o->key,	&o->out};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return slots[i];
+	static const char *const xnames[] = {"--job", "--rpo", "--group", "--rules", "--required"};
+	const char **xslots[] = {&o->job, &o->rpo, &o->group, &o->rules, &o->required};
+	for (size_t k = 0; extra && extra[k]; k++)
+		for (size_t i = 0; i < sizeof(xnames) / sizeof(xnames[0]); i++)
+			if (!strcmp(name, extra[k]) && !strcmp(name, xnames[i]))
+				return xslots[i];
+	return NULL;
+}
+
+static int times(struct rx_opts *o)
+{
+	o->tz = o->tz ? o->tz : "Asia/Jakarta";
+	if (sla_tz_offset(o->tz, &o->tz_offset) < 0) {
+		fprintf(stderr, "pantauctl report: unknown time zone '%s'\n", o->tz);
+		return CTL_USAGE;
+	}
+	if (o->period && !o->from_s && !o->to_s) {
+		if (sla_period_parse(o->period, o->tz_offset, &o->from, &o->to) == 0)
+			return 0;
+		fprintf(stderr, "pantauctl report: --period '%s' is not YYYY, YYYY-Qn or YYYY-MM\n",
+			o->period);
+		return CTL_USAGE;
+	}
+	if (o->from_s && o->to_s && !o->period) {
+		if (sla_time_parse(o->from_s, o->tz_offset, &o->from) == 0 &&
+		    sla_time_parse(o->to_s, o->tz_offset, &o->to) == 0 && o->from < o->to &&
+		    o->to - o->from <= SLA_MAX_PERIOD)
+			return 0;
+		fprintf(stderr, "pantauctl report: --from and --to must be times "
+				"(YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]) with from < to\n");
+		return CTL_USAGE;
+	}
+	fprintf(stderr, "pantauctl report: give --period, or --from and --to\n");
+	return CTL_USAGE;
+}
+
+int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
+{
+	const char *fmt = "csv", *lang = "id";
+	for (int i = 0; i < argc; i++) {
+		const char **s = slot(o, argv[i], extra);
+		bool known = s || !strcmp(argv[i], "--format") || !strcmp(argv[i], "--lang");
+		if (!known || i + 1 >= argc) {
+			fprintf(stderr, "pantauctl report %s: %s '%s'\n", o->name,
+				known ? "missing value after" : "unknown option", argv[i]);
+			return CTL_USAGE;
+		}
+		const char *v = argv[++i];
+		if (s)
+			*s = v;
+		else if (!strcmp(argv[i - 1], "--format"))
+			fmt = v;
+		else
+			lang = v;
+	}
+	if (evidence_format_parse(fmt, &o->fmt) < 0) {
+		fprintf(stderr, "pantauctl report: --format is csv or json, not '%s'\n", fmt);
+		return CTL_USAGE;
+	}
+	if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
+		fprintf(stderr, "pantauctl report: --lang is id or en, not '%s'\n", lang);
+		return CTL_USAGE;
+	}
+	o->en = lang[0] == 'e';
+	int rc = times(o);
+	if (rc)
+		return rc;
+	o->key = o->key ? o->key : getenv("PANTAU_EVIDENCE_KEY");
+	if (!o->key || !o->key[0]) {
+		fprintf(stderr,
+			"pantauctl report: no signing key: give --key FILE or set "
+			"PANTAU_EVIDENCE_KEY (make one with 'pantauctl evidence keygen')\n");
+		return CTL_USAGE;
+	}
+	o->dsn = o->dsn ? o->dsn : getenv("PANTAU_DSN");
+	return 0;
+}
+
+PGconn *rx_connect(const struct rx_opts *o)
+{
+	static const char *const keys[] = {"dbname", "application_name", NULL};
+	const char *vals[] = {o->dsn ? o->dsn : "", "pantauctl", NULL};
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (pg && PQstatus(pg) == CONNECTION_OK)
+		return pg;
+	fprintf(stderr, "pantauctl report: cannot connect to PostgreSQL: %s",
+		pg ? PQerrorMessage(pg) : "out of memory\n");
+	PQfinish(pg);
+	return NULL;
+}
+
+PGresult *rx_query(PGconn *pg, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	fprintf(stderr, "pantauctl report: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	return NULL;
+}
+
+int rx_begin(struct evidence_writer *w, struct buf *out, const struct rx_opts *o,
+	     const char *const *extra_keys, const char *const *extra_vals, size_t nextra,
+	     const char *const *cols, size_t ncols)
+{
+	char from[40], to[40], now[40];
+	sla_time_format(o->from, o->tz_offset, from, sizeof(from));
+	sla_time_format(o->to, o->tz_offset, to, sizeof(to));
+	sla_time_format((int64_t)time(NULL), o->tz_offset, now, sizeof(now));
+	const char *keys[16] = {"report", "from", "to", "tz", "generated_at", "generator", "lang"};
+	const char *vals[16] = {
+		o->name, from, to, o->tz, now, "pantauctl " PANTAU_VERSION, o->en ? "en" : "id"};
+	size_t n = 7;
+	for (size_t i = 0; i < nextra && n < 16; i++, n++) {
+		keys[n] = extra_keys[i];
+		vals[n] = extra_vals[i];
+	}
+	return evidence_begin(w, out, o->fmt, keys, vals, n, cols, ncols);
+}
+
+static int write_out(const struct buf *b, const char *path)
+{
+	if (!path)
+		return fwrite(b->data, 1, b->len, stdout) == b->len && fflush(stdout) == 0 ? 0
+											   : -EIO;
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		return -errno;
+	int ok = fwrite(b->data, 1, b->len, f) == b->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc)
+{
+	EVP_PKEY *key = NULL;
+	char err[512];
+	if (rc < 0)
+		fprintf(stderr, "pantauctl report: building the export failed: %s\n",
+			strerror(-rc));
+	if (rc == 0 && evidence_key_load(o->key, &key, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pantauctl report: signing key: %s\n", err);
+		return CTL_FAILED;
+	}
+	if (rc == 0 && (rc = evidence_end(w, key)) < 0)
+		fprintf(stderr, "pantauctl report: building the export failed: %s\n",
+			strerror(-rc));
+	EVP_PKEY_free(key);
+	if (rc == 0 && (rc = write_out(out, o->out)) < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n",
+			o->out ? o->out : "standard output", strerror(-rc));
+	return rc == 0 ? CTL_OK : CTL_FAILED;
+}
+
+int rx_parse_duration(const char *s, int64_t *secs)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || v <= 0)
+		return -EINVAL;
+	int64_t mul = !*end || !strcmp(end, "s") ? 1
+		      : !strcmp(end, "m")	 ? 60
+		      : !strcmp(end, "h")	 ? 3600
+		      : !strcmp(end, "d")	 ? 86400
+						 : 0;
+	if (!mul || v > INT64_MAX / 86400)
+		return -EINVAL;
+	*secs = v * mul;
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* pantauctl report backups | redundancy: the options, the connection and
+ * the output they share (report_extra.c), and the two reports
+ * (report_backups.c, report_redundancy.c). Kept apart from report.c, whose
+ * sla|outages exports they mirror: same time parsing, evidence format,
+ * signing key and atomic --out. */
+#ifndef PANTAU_CTL_REPORT_EXTRA_H
+#define PANTAU_CTL_REPORT_EXTRA_H
+
+#include "buf.h"
+#include "evidence.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct rx_opts {
+	const char *name; /* "backups" or "redundancy" */
+	const char *period, *from_s, *to_s, *tz, *dsn, *key, *out;
+	const char *job, *rpo, *group, *rules, *required; /* per report */
+	enum evidence_format fmt;
+	bool en;
+	int32_t tz_offset;
+	int64_t from, to;
+};
+
+/* Parses argv (after the report's name): the shared options and those
+ * named in extra (NULL-terminated, among --job, --rpo, --group, --rules,
+ * --required). Checks the period, time zone and key. 0, or CTL_USAGE after
+ * printing why. */
+int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra);
+
+/* Connects with application_name pantauctl. NULL after printing why. */
+PGconn *rx_connect(const struct rx_opts *o);
+
+/* Runs a parameterized query; NULL after printing the error. */
+PGresult *rx_query(PGconn *pg, const char *sql, int n, const char *const *params);
+
+/* Metadata every export starts with (report, from, to, tz, generated_at,
+ * generator, lang) plus nextra more (borrowed); then evidence_begin. */
+int rx_begin(struct evidence_writer *w, struct buf *out, const struct rx_opts *o,
+	     const char *const *extra_keys, const char *const *extra_vals, size_t nextra,
+	     const char *const *cols, size_t ncols);
+
+/* rc 0: signs with the key and writes to --out (atomically) or stdout.
+ * Returns the exit code (CTL_FAILED after printing why). */
+int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc);
+
+/* Parses "90", "90s", "30m", "26h", "7d" into seconds > 0. 0 or -EINVAL. */
+int rx_parse_duration(const char *s, int64_t *secs);
+
+#endif

@@ -1,0 +1,199 @@
+/* pantauctl report redundancy: the time a group of redundant units spent
+ * at N+1 or more, at N and below N, as signed evidence.
+ *
+ *   pantauctl report redundancy --group G [--rules FILE] [--required N]
+ *       (--period P | --from T --to T) [--format csv|json] [--lang id|en]
+ *       [--tz ZONE] [--dsn DSN] [--key FILE] [--out FILE]
+ *
+ * Groups are those of the alert rules file (`groups:`, the same the
+ * redundancy_lost rules judge; --rules or $PANTAU_RULES): members and
+ * min_up, the units that must work for the group to stay redundant. N, the
+ * units the load needs, is min_up - 1 unless --required says otherwise.
+ * Members' availability intervals (report.availability, every agent) go
+ * through sla_redundancy. */
+#include "alert_rule.h"
+#include "ctl.h"
+#include "perr.h"
+#include "report.h"
+#include "report_extra.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cols[][2] = {
+	{"grup", "group"},
+	{"anggota", "members"},
+	{"unit_dibutuhkan_n", "required_n"},
+	{"periode_mulai", "period_start"},
+	{"periode_selesai", "period_end"},
+	{"detik_periode", "period_s"},
+	{"detik_n_plus_1", "n_plus_1_s"},
+	{"detik_tepat_n", "at_n_s"},
+	{"detik_di_bawah_n", "below_n_s"},
+	{"detik_tidak_diketahui", "unknown_s"},
+	{"persen_n_plus_1", "n_plus_1_pct"},
+};
+enum { NCOLS = sizeof(cols) / sizeof(cols[0]) };
+
+static const struct alert_group *find_group(const struct alert_rules *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->ngroups; i++)
+		if (!strcmp(rs->groups[i].name, name))
+			return &rs->groups[i];
+	return NULL;
+}
+
+/* Every interval of device name in d (all its agents) into one array. */
+static int member_intervals(const struct report_data *d, const char *name, struct sla_interval **iv,
+			    size_t *n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->s[i].name, name))
+			total += d->s[i].n;
+	*iv = calloc(total ? total : 1, sizeof(**iv));
+	if (!*iv)
+		return -ENOMEM;
+	*n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->s[i].name, name)) {
+			memcpy(*iv + *n, d->s[i].iv, d->s[i].n * sizeof(**iv));
+			*n += d->s[i].n;
+		}
+	return 0;
+}
+
+static int row(struct evidence_writer *w, const struct rx_opts *o, const struct alert_group *g,
+	       unsigned required, const struct sla_redundancy *r)
+{
+	char members[1024] = "", req[16], from[40], to[40], period[24], above[24], atn[24],
+	     below[24], unk[24], pct[24];
+	for (size_t i = 0; i < g->ndevices; i++) {
+		size_t len = strlen(members);
+		snprintf(members + len, sizeof(members) - len, "%s%s", i ? " " : "", g->devices[i]);
+	}
+	snprintf(req, sizeof(req), "%u", required);
+	sla_time_format(o->from, o->tz_offset, from, sizeof(from));
+	sla_time_format(o->to, o->tz_offset, to, sizeof(to));
+	snprintf(period, sizeof(period), "%" PRId64, r->period);
+	snprintf(above, sizeof(above), "%" PRId64, r->above);
+	snprintf(atn, sizeof(atn), "%" PRId64, r->at_n);
+	snprintf(below, sizeof(below), "%" PRId64, r->below);
+	snprintf(unk, sizeof(unk), "%" PRId64, r->unknown);
+	snprintf(pct, sizeof(pct), "%.4f",
+		 r->period ? 100.0 * (double)r->above / (double)r->period : 0.0);
+	struct evidence_field f[NCOLS] = {
+		{g->name, false}, {members, false}, {req, true},   {from, false},
+		{to, false},	  {period, true},   {above, true}, {atn, true},
+		{below, true},	  {unk, true},	    {pct, true},
+	};
+	return evidence_row(w, f);
+}
+
+static int compute(const struct rx_opts *o, const struct alert_group *g, unsigned required,
+		   const struct report_data *d, struct sla_redundancy *r)
+{
+	struct sla_member *m = calloc(g->ndevices ? g->ndevices : 1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	int rc = 0;
+	size_t k = 0;
+	for (; rc == 0 && k < g->ndevices; k++) {
+		struct sla_interval *iv;
+		rc = member_intervals(d, g->devices[k], &iv, &m[k].n);
+		m[k].iv = rc == 0 ? iv : NULL;
+	}
+	if (rc == 0)
+		rc = sla_redundancy(o->from, o->to, m, g->ndevices, required, r);
+	for (size_t i = 0; i < g->ndevices; i++)
+		free((void *)m[i].iv);
+	free(m);
+	return rc;
+}
+
+static int load(const struct rx_opts *o, struct report_data *d)
+{
+	PGconn *pg = rx_connect(o);
+	if (!pg)
+		return -EIO;
+	struct report_filter f = {o->from, o->to, "device", ""};
+	char err[512];
+	int rc = report_load(pg, &f, d, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "pantauctl report redundancy: reading availability failed: %s\n",
+			err);
+	PQfinish(pg);
+	return rc;
+}
+
+static int group_of(const struct rx_opts *o, struct alert_rules *rs, const struct alert_group **g,
+		    unsigned *required)
+{
+	const char *rules = o->rules ? o->rules : getenv("PANTAU_RULES");
+	if (!o->group || !rules || !rules[0]) {
+		fprintf(stderr, "pantauctl report redundancy: give --group G and --rules FILE "
+				"(or set PANTAU_RULES)\n");
+		return CTL_USAGE;
+	}
+	struct perr err = {0};
+	if (alert_rules_load(rules, rs, &err) < 0) {
+		fprintf(stderr, "pantauctl report redundancy: %s\n", err.msg);
+		return CTL_FAILED;
+	}
+	if (!(*g = find_group(rs, o->group))) {
+		fprintf(stderr, "pantauctl report redundancy: no group '%s' in %s\n", o->group,
+			rules);
+		return CTL_FAILED;
+	}
+	long n = (*g)->min_up > 1 ? (long)(*g)->min_up - 1 : 1;
+	if (o->required) {
+		char *end;
+		n = strtol(o->required, &end, 10);
+		if (*end || n < 1 || n > 1000) {
+			fprintf(stderr, "pantauctl report redundancy: --required is 1..1000\n");
+			return CTL_USAGE;
+		}
+	}
+	*required = (unsigned)n;
+	return 0;
+}
+
+int ctl_report_redundancy(int argc, char **argv)
+{
+	static const char *const extra[] = {"--group", "--rules", "--required", NULL};
+	struct rx_opts o = {.name = "redundancy"};
+	struct alert_rules rs = {0};
+	const struct alert_group *g = NULL;
+	unsigned required = 1;
+	int rc = rx_parse(argc, argv, &o, extra);
+	if (rc == 0)
+		rc = group_of(&o, &rs, &g, &required);
+	if (rc) {
+		alert_rules_free(&rs);
+		return rc;
+	}
+	struct report_data d;
+	struct sla_redundancy r;
+	if (load(&o, &d) < 0) {
+		alert_rules_free(&rs);
+		return CTL_FAILED;
+	}
+	rc = compute(&o, g, required, &d, &r);
+	report_data_free(&d);
+	const char *names[NCOLS];
+	for (size_t i = 0; i < NCOLS; i++)
+		names[i] = cols[i][o.en];
+	struct buf out;
+	buf_init(&out, (size_t)1 << 24);
+	struct evidence_writer w;
+	if (rc == 0)
+		rc = rx_begin(&w, &out, &o, NULL, NULL, 0, names, NCOLS);
+	if (rc == 0)
+		rc = row(&w, &o, g, required, &r);
+	int exit_code = rx_finish(&w, &out, &o, rc);
+	buf_free(&out);
+	alert_rules_free(&rs);
+	return exit_code;
+}
