@@ -36,17 +36,7 @@ pack["rules"] = [r for r in pack["rules"] if r["name"] != "cooling_redundancy_lo
 yaml.safe_dump(pack, open(sys.argv[2], "w"), sort_keys=False)
 PY
 
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$agent_port
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-alerts:
-  rules: $WORK/rules.yaml
-YAML
+pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port" "$WORK/rules.yaml"
 field='fields: [ { metric: ems.temperature, unit: celsius, table: input, address: 0, type: int16, scale: 0.1 } ]'
 cat >"$WORK/agent.yaml" <<YAML
 agent:

@@ -42,17 +42,7 @@ for r in pack["rules"]:
 yaml.safe_dump(pack, open(sys.argv[2], "w"), sort_keys=False)
 PY
 
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$agent_port
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-alerts:
-  rules: $WORK/rules.yaml
-YAML
+pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port" "$WORK/rules.yaml"
 # Holding 300: temperature in 0.1 C; holding 301: UPS output source (UPS-MIB codes).
 cat >"$WORK/seed" <<'SEED'
 holding 300 int16 240

@@ -23,17 +23,7 @@ pack = yaml.safe_load(open(sys.argv[1]))
 pack["settings"].update(default_interval="1s", agent_grace="3s")
 yaml.safe_dump(pack, open(sys.argv[2], "w"), sort_keys=False)
 PY
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$agent_port
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-alerts:
-  rules: $WORK/rules.yaml
-YAML
+pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port" "$WORK/rules.yaml"
 cat >"$WORK/agent.yaml" <<YAML
 agent: { id: live-agent, site: test-site, interval: 3s }
 spool: { dir: $WORK/spool }

@@ -96,3 +96,21 @@ pg_tmp_stop() {
 pg_tmp_dsn() {
     echo "host=$PGHOST port=$PGPORT user=postgres dbname=pantau"
 }
+
+# pg_collector_config FILE AGENT_PORT HTTP_PORT [RULES]: a plaintext loopback
+# collector on the temporary cluster (PGHOST...), state under $WORK/state,
+# with the alert rules file RULES when given.
+pg_collector_config() {
+	{
+		cat <<YAML
+collector:
+  listen: 127.0.0.1:$2
+  plaintext: true
+  http: 127.0.0.1:$3
+  state_dir: $WORK/state
+database:
+  dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
+YAML
+		[ -z "${4:-}" ] || printf 'alerts:\n  rules: %s\n' "$4"
+	} >"$1"
+}
