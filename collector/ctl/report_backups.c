@@ -1,8 +1,12 @@
 /* pantauctl report backups: backup SLA figures per job as signed evidence.
  *
  *   pantauctl report backups (--period P | --from T --to T) [--job NAME]
- *       [--rpo DURATION] [--format csv|json] [--lang id|en] [--tz ZONE]
+ *       [--rpo DURATION] [--format csv|json|pdf] [--lang id|en] [--tz ZONE]
  *       [--dsn DSN] [--key FILE] [--out FILE]
+ *
+ * --format pdf --out X.pdf: an A4 report (three tables: RPO adherence,
+ * success rate, last good backup and restore test) with its signed CSV
+ * sidecar X.pdf.csv (report_pdf.h).
  *
  * Per job: RPO adherence over the period, success rate, last good backup,
  * age of the last restore test, size range breaches (collector/backup_sla.h
@@ -127,16 +131,26 @@ static void fmt_time(const struct rx_opts *o, int64_t t, char *out, size_t n, ch
 	snprintf(age, agen, "%" PRId64, o->to - t);
 }
 
-static int job_row(struct evidence_writer *w, const struct rx_opts *o, const struct job *j)
+static int job_compute(const struct rx_opts *o, const struct job *j, struct backup_sla *r)
 {
-	struct backup_sla r;
 	struct backup_job_limits lim = j->lim;
-	bool has_rpo = lim.rpo > 0;
-	if (!has_rpo)
+	if (lim.rpo <= 0)
 		lim.rpo = 1; /* rates, last backup and sizes need no RPO */
-	int rc = backup_sla_compute(o->from, o->to, j->obs, j->n, &lim, &r);
-	if (rc < 0)
-		return rc;
+	return backup_sla_compute(o->from, o->to, j->obs, j->n, &lim, r);
+}
+
+static const char *basis_of(const struct rx_opts *o, const struct backup_sla *r)
+{
+	return r->success_from_runs ? (o->en ? "runs" : "eksekusi")
+	       : r->checks	    ? (o->en ? "checks" : "pemeriksaan")
+				    : NULL;
+}
+
+static int job_row(struct evidence_writer *w, const struct rx_opts *o, const struct job *j,
+		   const struct backup_sla *rp)
+{
+	const struct backup_sla r = *rp;
+	bool has_rpo = j->lim.rpo > 0;
 	char from[40], to[40], rpo[24], period[24], within[24], breach[24], longest[24], adh[24],
 		ch[24], chok[24], runs[24], runsok[24], succ[24], good[40], goodage[24], rt[40],
 		rtage[24], sizes[24];
@@ -156,9 +170,7 @@ static int job_row(struct evidence_writer *w, const struct rx_opts *o, const str
 	snprintf(sizes, sizeof(sizes), "%" PRIu64, r.size_breaches);
 	fmt_time(o, r.last_good, good, sizeof(good), goodage, sizeof(goodage));
 	fmt_time(o, r.last_restore_test, rt, sizeof(rt), rtage, sizeof(rtage));
-	const char *basis = r.success_from_runs ? (o->en ? "runs" : "eksekusi")
-			    : r.checks		? (o->en ? "checks" : "pemeriksaan")
-						: NULL;
+	const char *basis = basis_of(o, &r);
 	bool rate = r.success_pct >= 0;
 	struct evidence_field f[NCOLS] = {
 		{j->name, false},
@@ -183,6 +195,132 @@ static int job_row(struct evidence_writer *w, const struct rx_opts *o, const str
 		{sizes, true},
 	};
 	return evidence_row(w, f);
+}
+
+/* --format pdf: the figures of every job in three tables. */
+#define DASH "\xe2\x80\x93"	 /* an en dash: no value */
+enum { T1 = 6, T2 = 6, T3 = 5 }; /* columns */
+
+struct job_cells {
+	char rpo[40], within[40], breach[40], longest[40], adh[24], checks[56], runs[56], succ[24],
+		sizes[24], good[32], goodage[40], rt[32], rtage[40];
+};
+
+struct bk_pdf {
+	struct job_cells *c;
+	const char **t1, **t2, **t3;
+	bool *a1, *a2;
+	struct report_pdf_table t[3];
+	struct report_pdf_doc doc;
+};
+
+static const struct report_pdf_col rpo_cols[T1] = {
+	{RPL_JOB, 131, false},		{RPL_RPO, 60, true},
+	{RPL_WITHIN_RPO, 80, true},	{RPL_RPO_BREACH, 80, true},
+	{RPL_LONGEST_BREACH, 80, true}, {RPL_RPO_ADHERENCE, 80, true}};
+static const struct report_pdf_col runs_cols[T2] = {
+	{RPL_JOB, 131, false},	      {RPL_CHECKS_OK, 76, true}, {RPL_RUNS_OK, 76, true},
+	{RPL_SUCCESS_RATE, 76, true}, {RPL_BASIS, 76, false},	 {RPL_SIZE_BREACHES, 76, true}};
+static const struct report_pdf_col last_cols[T3] = {{RPL_JOB, 131, false},
+						    {RPL_LAST_GOOD, 100, false},
+						    {RPL_AGE, 90, true},
+						    {RPL_LAST_RESTORE, 100, false},
+						    {RPL_AGE, 90, true}};
+
+static void bk_pdf_free(struct bk_pdf *x)
+{
+	free(x->c);
+	free(x->t1);
+	free(x->t2);
+	free(x->t3);
+	free(x->a1);
+	free(x->a2);
+}
+
+static void fmt_when(const struct rx_opts *o, int64_t t, char *when, size_t wn, char *age,
+		     size_t an)
+{
+	if (t == BACKUP_SLA_NONE) {
+		snprintf(when, wn, DASH);
+		snprintf(age, an, DASH);
+		return;
+	}
+	rpl_fmt_time(t, o->tz_offset, when, wn);
+	when[16] = '\0'; /* to the minute */
+	rpl_fmt_duration(o->to - t, o->en, age, an);
+}
+
+static void fmt_ratio(const struct rx_opts *o, uint64_t ok, uint64_t all, char *out, size_t n)
+{
+	char a[24], b[24];
+	rpl_fmt_int((int64_t)ok, o->en, a, sizeof(a));
+	rpl_fmt_int((int64_t)all, o->en, b, sizeof(b));
+	snprintf(out, n, "%s/%s", a, b);
+}
+
+static void job_cells(const struct rx_opts *o, const struct job *j, const struct backup_sla *r,
+		      struct job_cells *c)
+{
+	if (j->lim.rpo > 0) {
+		rpl_fmt_duration(j->lim.rpo, o->en, c->rpo, sizeof(c->rpo));
+		rpl_fmt_duration(r->within_rpo, o->en, c->within, sizeof(c->within));
+		rpl_fmt_duration(r->breach, o->en, c->breach, sizeof(c->breach));
+		rpl_fmt_duration(r->longest_breach, o->en, c->longest, sizeof(c->longest));
+		rpl_fmt_pct(r->adherence_pct, 4, o->en, c->adh, sizeof(c->adh));
+	} else {
+		snprintf(c->rpo, sizeof(c->rpo), DASH);
+		snprintf(c->within, sizeof(c->within), DASH);
+		snprintf(c->breach, sizeof(c->breach), DASH);
+		snprintf(c->longest, sizeof(c->longest), DASH);
+		snprintf(c->adh, sizeof(c->adh), DASH);
+	}
+	fmt_ratio(o, r->checks_ok, r->checks, c->checks, sizeof(c->checks));
+	fmt_ratio(o, r->runs_ok, r->runs, c->runs, sizeof(c->runs));
+	if (r->success_pct >= 0)
+		rpl_fmt_pct(r->success_pct, 4, o->en, c->succ, sizeof(c->succ));
+	else
+		snprintf(c->succ, sizeof(c->succ), DASH);
+	rpl_fmt_int((int64_t)r->size_breaches, o->en, c->sizes, sizeof(c->sizes));
+	fmt_when(o, r->last_good, c->good, sizeof(c->good), c->goodage, sizeof(c->goodage));
+	fmt_when(o, r->last_restore_test, c->rt, sizeof(c->rt), c->rtage, sizeof(c->rtage));
+}
+
+static int bk_pdf_build(struct bk_pdf *x, const struct rx_opts *o, const struct job *jobs,
+			const struct backup_sla *r, size_t n)
+{
+	size_t m = n ? n : 1;
+	x->c = calloc(m, sizeof(*x->c));
+	x->t1 = calloc(m * T1, sizeof(*x->t1));
+	x->t2 = calloc(m * T2, sizeof(*x->t2));
+	x->t3 = calloc(m * T3, sizeof(*x->t3));
+	x->a1 = calloc(m, sizeof(*x->a1));
+	x->a2 = calloc(m, sizeof(*x->a2));
+	if (!x->c || !x->t1 || !x->t2 || !x->t3 || !x->a1 || !x->a2)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct job_cells *c = &x->c[i];
+		const char *basis = basis_of(o, &r[i]);
+		job_cells(o, &jobs[i], &r[i], c);
+		const char *v1[T1] = {jobs[i].name, c->rpo,	c->within,
+				      c->breach,    c->longest, c->adh};
+		const char *v2[T2] = {jobs[i].name,	    c->checks, c->runs, c->succ,
+				      basis ? basis : DASH, c->sizes};
+		const char *v3[T3] = {jobs[i].name, c->good, c->goodage, c->rt, c->rtage};
+		memcpy(x->t1 + i * T1, v1, sizeof(v1));
+		memcpy(x->t2 + i * T2, v2, sizeof(v2));
+		memcpy(x->t3 + i * T3, v3, sizeof(v3));
+		x->a1[i] = jobs[i].lim.rpo > 0 && r[i].breach > 0;
+		x->a2[i] =
+			(r[i].success_pct >= 0 && r[i].success_pct < 100) || r[i].size_breaches > 0;
+	}
+	x->t[0] = (struct report_pdf_table){
+		RPL_BACKUP_RPO_TABLE, RPL_NO_JOBS, rpo_cols, T1, x->t1, x->a1, n};
+	x->t[1] = (struct report_pdf_table){
+		RPL_BACKUP_RUNS_TABLE, RPL_NO_JOBS, runs_cols, T2, x->t2, x->a2, n};
+	x->t[2] = (struct report_pdf_table){
+		RPL_BACKUP_LAST_TABLE, RPL_NO_JOBS, last_cols, T3, x->t3, NULL, n};
+	x->doc = (struct report_pdf_doc){RPL_TITLE_BACKUPS, RPL_BACKUP_NOTE, NULL, 0, x->t, 3};
+	return 0;
 }
 
 static struct job *find_job(struct job *jobs, size_t n, const char *name)
@@ -270,10 +408,17 @@ int ctl_report_backups(int argc, char **argv)
 	struct buf out;
 	buf_init(&out, (size_t)1 << 30);
 	struct evidence_writer w;
-	rc = rx_begin(&w, &out, &o, k, v, 1, names, NCOLS);
+	struct backup_sla *res = calloc(n ? (size_t)n : 1, sizeof(*res));
+	struct bk_pdf x = {0};
+	rc = res ? rx_begin(&w, &out, &o, k, v, 1, names, NCOLS) : -ENOMEM;
 	for (int i = 0; rc == 0 && i < n; i++)
-		rc = job_row(&w, &o, &jobs[i]);
-	int exit_code = rx_finish(&w, &out, &o, rc);
+		if ((rc = job_compute(&o, &jobs[i], &res[i])) == 0)
+			rc = job_row(&w, &o, &jobs[i], &res[i]);
+	if (rc == 0 && o.pdf)
+		rc = bk_pdf_build(&x, &o, jobs, res, (size_t)n);
+	int exit_code = rx_finish(&w, &out, &o, rc, o.pdf ? &x.doc : NULL);
+	bk_pdf_free(&x);
+	free(res);
 	for (int i = 0; i < n; i++)
 		free(jobs[i].obs);
 	free(jobs);

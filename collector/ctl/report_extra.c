@@ -74,8 +74,14 @@ int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
 		else
 			lang = v;
 	}
-	if (evidence_format_parse(fmt, &o->fmt) < 0) {
-		fprintf(stderr, "pantauctl report: --format is csv or json, not '%s'\n", fmt);
+	o->pdf = strcmp(fmt, "pdf") == 0;
+	if (evidence_format_parse(o->pdf ? "csv" : fmt, &o->fmt) < 0) {
+		fprintf(stderr, "pantauctl report: --format is csv, json or pdf, not '%s'\n", fmt);
+		return CTL_USAGE;
+	}
+	if (o->pdf && !o->out) {
+		fprintf(stderr, "pantauctl report: --format pdf needs --out FILE.pdf (its signed "
+				"CSV goes to FILE.pdf.csv)\n");
 		return CTL_USAGE;
 	}
 	if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
@@ -158,7 +164,44 @@ static int write_out(const struct buf *b, const char *path)
 	return 0;
 }
 
-int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc)
+/* --format pdf: the signed CSV in csv goes to OUT.csv, then the PDF that
+ * records its hash to OUT; no sidecar is left without its PDF. */
+static int write_pdf(const struct buf *csv, const struct rx_opts *o,
+		     const struct report_pdf_doc *doc, EVP_PKEY *key)
+{
+	char sidecar[4096], err[256];
+	snprintf(sidecar, sizeof(sidecar), "%s.csv", o->out);
+	const char *base = strrchr(sidecar, '/');
+	struct report_pdf_job job = {.en = o->en,
+				     .tz = o->tz,
+				     .tz_offset = o->tz_offset,
+				     .from = o->from,
+				     .to = o->to,
+				     .generated_at = (int64_t)time(NULL),
+				     .sidecar_name = base ? base + 1 : sidecar};
+	if (!doc) {
+		fprintf(stderr, "pantauctl report %s: no PDF layout\n", o->name);
+		return -EINVAL;
+	}
+	struct buf pdf;
+	buf_init(&pdf, (size_t)1 << 30);
+	int rc = write_out(csv, sidecar);
+	if (rc < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", sidecar,
+			strerror(-rc));
+	else if ((rc = report_pdf_render_doc(&job, doc, csv->data, csv->len, key, &pdf, err,
+					     sizeof(err))) < 0)
+		fprintf(stderr, "pantauctl report: rendering the PDF failed: %s\n", err);
+	else if ((rc = write_out(&pdf, o->out)) < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", o->out, strerror(-rc));
+	if (rc < 0)
+		unlink(sidecar);
+	buf_free(&pdf);
+	return rc;
+}
+
+int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc,
+	      const struct report_pdf_doc *doc)
 {
 	EVP_PKEY *key = NULL;
 	char err[512];
@@ -172,6 +215,11 @@ int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *
 	if (rc == 0 && (rc = evidence_end(w, key)) < 0)
 		fprintf(stderr, "pantauctl report: building the export failed: %s\n",
 			strerror(-rc));
+	if (rc == 0 && o->pdf) {
+		rc = write_pdf(out, o, doc, key);
+		EVP_PKEY_free(key);
+		return rc == 0 ? CTL_OK : CTL_FAILED;
+	}
 	EVP_PKEY_free(key);
 	if (rc == 0 && (rc = write_out(out, o->out)) < 0)
 		fprintf(stderr, "pantauctl report: writing %s failed: %s\n",

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "evidence.h"
+#include "report_pdf.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@ struct rx_opts {
 	const char *period, *from_s, *to_s, *tz, *dsn, *key, *out;
 	const char *job, *rpo, *group, *rules, *required; /* per report */
 	enum evidence_format fmt;
+	bool pdf; /* --format pdf: --out (the PDF) and --out.csv (its signed sidecar) */
 	bool en;
 	int32_t tz_offset;
 	int64_t from, to;
@@ -42,9 +44,12 @@ int rx_begin(struct evidence_writer *w, struct buf *out, const struct rx_opts *o
 	     const char *const *extra_keys, const char *const *extra_vals, size_t nextra,
 	     const char *const *cols, size_t ncols);
 
-/* rc 0: signs with the key and writes to --out (atomically) or stdout.
- * Returns the exit code (CTL_FAILED after printing why). */
-int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc);
+/* rc 0: signs with the key and writes to --out (atomically) or stdout;
+ * with --format pdf the export goes to --out.csv and doc (required then,
+ * else unused) is rendered to --out, recording the sidecar's hash
+ * (report_pdf.h). Returns the exit code (CTL_FAILED after printing why). */
+int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc,
+	      const struct report_pdf_doc *doc);
 
 /* Parses "90", "90s", "30m", "26h", "7d" into seconds > 0. 0 or -EINVAL. */
 int rx_parse_duration(const char *s, int64_t *secs);

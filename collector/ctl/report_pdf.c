@@ -8,7 +8,10 @@
  * downtime, unknown time, outages), a bar chart of availability per subject
  * with each subject's target line, a state timeline per subject, and the
  * outage list. Every table and chart continues on new pages with its
- * header repeated; every page carries the evidence footer. */
+ * header repeated; every page carries the evidence footer.
+ *
+ * report_pdf_render_doc draws the table reports (backups, redundancy) with
+ * the same title block, tables, pages, footer, metadata and seal. */
 #include "evidence.h"
 #include "report_pdf.h"
 #include "report_pdf_layout.h"
@@ -62,6 +65,8 @@ struct pdf {
 	struct outage_ref *out;
 	size_t nout;
 	double axis_min;
+	const struct report_pdf_doc *doc;   /* report_pdf_render_doc */
+	const struct report_pdf_table *tab; /* the doc's table being drawn */
 };
 
 struct table_col {
@@ -435,25 +440,45 @@ static void outages_row(struct pdf *p, size_t i, double y)
 	cells(p, &t, c, y);
 }
 
-static void title_block(struct pdf *p)
+/* The title, the period and the generation time. */
+static void title_head(struct pdf *p, enum rpl_label title)
 {
 	const struct report_pdf_job *j = p->job;
-	char from[32], to[32], now[32], target[24], line[256];
-	text(p, MARGIN, p->y + 16, 16.0, true,
-	     rpl_label(j->outages ? RPL_TITLE_OUTAGES : RPL_TITLE_SLA, p->en), LEFT, CONTENT_W);
+	char from[32], to[32], now[32], line[256];
+	text(p, MARGIN, p->y + 16, 16.0, true, rpl_label(title, p->en), LEFT, CONTENT_W);
 	p->y += 30;
 	rpl_fmt_time(j->from, j->tz_offset, from, sizeof(from));
 	rpl_fmt_time(j->to, j->tz_offset, to, sizeof(to));
 	rpl_fmt_time(j->generated_at, j->tz_offset, now, sizeof(now));
-	rpl_fmt_pct(j->default_target_ppm / 10000.0, 3, p->en, target, sizeof(target));
 	snprintf(line, sizeof(line), "%s: %s \xe2\x80\x93 %s (%s)", rpl_label(RPL_PERIOD, p->en),
 		 from, to, j->tz);
 	text(p, MARGIN, p->y + 9, 9.0, false, line, LEFT, CONTENT_W);
 	snprintf(line, sizeof(line), "%s: %s (%s)", rpl_label(RPL_GENERATED, p->en), now, j->tz);
 	text(p, MARGIN, p->y + 21, 9.0, false, line, LEFT, CONTENT_W);
+	p->y += 24;
+}
+
+/* One more line of the title block. */
+static void title_line(struct pdf *p, const char *s)
+{
+	text(p, MARGIN, p->y + 9, 9.0, false, s, LEFT, CONTENT_W);
+	p->y += 12;
+}
+
+static void title_note(struct pdf *p, enum rpl_label note)
+{
+	p->y = paragraph(p, MARGIN, p->y + 10, 8.0, rpl_label(note, p->en), CONTENT_W) + 8;
+}
+
+static void title_block(struct pdf *p)
+{
+	const struct report_pdf_job *j = p->job;
+	char target[24], line[256];
+	title_head(p, j->outages ? RPL_TITLE_OUTAGES : RPL_TITLE_SLA);
+	rpl_fmt_pct(j->default_target_ppm / 10000.0, 3, p->en, target, sizeof(target));
 	snprintf(line, sizeof(line), "%s: %s", rpl_label(RPL_DEFAULT_TARGET, p->en), target);
-	text(p, MARGIN, p->y + 33, 9.0, false, line, LEFT, CONTENT_W);
-	p->y = paragraph(p, MARGIN, p->y + 46, 8.0, rpl_label(RPL_NOTE, p->en), CONTENT_W) + 8;
+	title_line(p, line);
+	title_note(p, RPL_NOTE);
 }
 
 static void draw_report(struct pdf *p)
@@ -478,6 +503,56 @@ static void draw_report(struct pdf *p)
 		draw_table(p, &bars);
 		draw_table(p, &timeline);
 		draw_table(p, &outages);
+	}
+	cairo_show_page(p->cr);
+}
+
+/* --- table reports (report_pdf_render_doc) ------------------------------ */
+
+static size_t doc_cols(const struct report_pdf_table *tab, struct table_col *cols)
+{
+	size_t n = tab->ncols < REPORT_PDF_MAX_COLS ? tab->ncols : REPORT_PDF_MAX_COLS;
+	for (size_t c = 0; c < n; c++)
+		cols[c] = (struct table_col){tab->cols[c].label, tab->cols[c].w,
+					     tab->cols[c].right ? RIGHT : LEFT};
+	return n;
+}
+
+static void doc_head(struct pdf *p, double y)
+{
+	struct table_col cols[REPORT_PDF_MAX_COLS];
+	struct table t = {.cols = cols, .ncols = doc_cols(p->tab, cols), .head_h = 24};
+	column_heads(p, &t, y);
+}
+
+static void doc_row(struct pdf *p, size_t i, double y)
+{
+	struct table_col cols[REPORT_PDF_MAX_COLS];
+	char c[REPORT_PDF_MAX_COLS][CELL_BYTES];
+	struct table t = {.cols = cols, .ncols = doc_cols(p->tab, cols), .row_h = 13};
+	for (size_t k = 0; k < t.ncols; k++) {
+		const char *v = p->tab->cells[i * p->tab->ncols + k];
+		snprintf(c[k], CELL_BYTES, "%s", v ? v : "");
+	}
+	if (p->tab->alert && p->tab->alert[i])
+		rgb(p, 0.75, 0.1, 0.1);
+	cells(p, &t, c, y);
+	rgb(p, 0, 0, 0);
+}
+
+static void draw_doc(struct pdf *p)
+{
+	const struct report_pdf_doc *d = p->doc;
+	new_page(p);
+	title_head(p, d->title);
+	for (size_t i = 0; i < d->ninfo; i++)
+		title_line(p, d->info[i]);
+	title_note(p, d->note);
+	for (size_t i = 0; i < d->ntables; i++) {
+		p->tab = &d->tables[i];
+		const struct table t = {p->tab->title, NULL,	 0,	 p->tab->nrows, 13, 24,
+					p->tab->empty, doc_head, doc_row};
+		draw_table(p, &t);
 	}
 	cairo_show_page(p->cr);
 }
@@ -550,7 +625,7 @@ static int fingerprints(struct pdf *p, const void *sidecar, size_t len, EVP_PKEY
 	return 0;
 }
 
-static void metadata(cairo_surface_t *s, const struct pdf *p)
+static void metadata(cairo_surface_t *s, const struct pdf *p, enum rpl_label title)
 {
 	const struct report_pdf_job *j = p->job;
 	char kw[256], subject[160];
@@ -558,12 +633,41 @@ static void metadata(cairo_surface_t *s, const struct pdf *p)
 		 p->key_hex);
 	snprintf(subject, sizeof(subject), "%s: %s", rpl_label(RPL_EVIDENCE, p->en),
 		 j->sidecar_name);
-	cairo_pdf_surface_set_metadata(
-		s, CAIRO_PDF_METADATA_TITLE,
-		rpl_label(j->outages ? RPL_TITLE_OUTAGES : RPL_TITLE_SLA, p->en));
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, rpl_label(title, p->en));
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, subject);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, kw);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "pantauctl " PANTAU_VERSION);
+}
+
+/* Draws the pages with draw into out on an A4 PDF surface and seals
+ * them (p's fingerprints set). 0, or -errno with err set. */
+static int produce(struct pdf *p, enum rpl_label title, void (*draw)(struct pdf *p), EVP_PKEY *key,
+		   struct buf *out, char *err, size_t errlen)
+{
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
+	metadata(s, p, title);
+	p->cr = cairo_create(s);
+	draw(p);
+	cairo_status_t st = cairo_status(p->cr);
+	cairo_destroy(p->cr);
+	p->cr = NULL;
+	cairo_surface_finish(s);
+	if (st == CAIRO_STATUS_SUCCESS)
+		st = cairo_surface_status(s);
+	cairo_surface_destroy(s);
+	/* No cairo object is left: drop cairo's and fontconfig's global font
+	 * caches, which would otherwise stay until exit (and count as leaks
+	 * under LeakSanitizer). Both come back by themselves when needed. */
+	cairo_debug_reset_static_data();
+	FcFini();
+	if (st != CAIRO_STATUS_SUCCESS) {
+		snprintf(err, errlen, "cairo: %s", cairo_status_to_string(st));
+		return -EIO;
+	}
+	int rc = report_pdf_seal(out, key);
+	if (rc < 0)
+		snprintf(err, errlen, "signing the PDF failed");
+	return rc;
 }
 
 int report_pdf_render(const struct report_pdf_job *job, const struct report_data *d,
@@ -574,33 +678,30 @@ int report_pdf_render(const struct report_pdf_job *job, const struct report_data
 	int rc = fingerprints(&p, sidecar, sidecar_len, key);
 	if (rc == 0)
 		rc = views_build(&p, d);
-	if (rc < 0) {
+	if (rc < 0)
 		snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : "computing failed");
-		views_free(&p);
+	else
+		rc = produce(&p, job->outages ? RPL_TITLE_OUTAGES : RPL_TITLE_SLA, draw_report, key,
+			     out, err, errlen);
+	views_free(&p);
+	return rc;
+}
+
+int report_pdf_render_doc(const struct report_pdf_job *job, const struct report_pdf_doc *doc,
+			  const void *sidecar, size_t sidecar_len, EVP_PKEY *key, struct buf *out,
+			  char *err, size_t errlen)
+{
+	struct pdf p = {.job = job, .en = job->en, .doc = doc};
+	for (size_t i = 0; i < doc->ntables; i++)
+		if (doc->tables[i].ncols > REPORT_PDF_MAX_COLS) {
+			snprintf(err, errlen, "a table has more than %d columns",
+				 REPORT_PDF_MAX_COLS);
+			return -EINVAL;
+		}
+	int rc = fingerprints(&p, sidecar, sidecar_len, key);
+	if (rc < 0) {
+		snprintf(err, errlen, "hashing the sidecar failed");
 		return rc;
 	}
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
-	metadata(s, &p);
-	p.cr = cairo_create(s);
-	draw_report(&p);
-	cairo_status_t st = cairo_status(p.cr);
-	cairo_destroy(p.cr);
-	cairo_surface_finish(s);
-	if (st == CAIRO_STATUS_SUCCESS)
-		st = cairo_surface_status(s);
-	cairo_surface_destroy(s);
-	/* No cairo object is left: drop cairo's and fontconfig's global font
-	 * caches, which would otherwise stay until exit (and count as leaks
-	 * under LeakSanitizer). Both come back by themselves when needed. */
-	cairo_debug_reset_static_data();
-	FcFini();
-	views_free(&p);
-	if (st != CAIRO_STATUS_SUCCESS) {
-		snprintf(err, errlen, "cairo: %s", cairo_status_to_string(st));
-		return -EIO;
-	}
-	rc = report_pdf_seal(out, key);
-	if (rc < 0)
-		snprintf(err, errlen, "signing the PDF failed");
-	return rc;
+	return produce(&p, doc->title, draw_doc, key, out, err, errlen);
 }

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "report.h"
+#include "report_pdf_layout.h"
 
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -44,6 +45,39 @@ struct report_pdf_job {
 int report_pdf_render(const struct report_pdf_job *job, const struct report_data *d,
 		      const void *sidecar, size_t sidecar_len, EVP_PKEY *key, struct buf *out,
 		      char *err, size_t errlen);
+
+/* A table report (report backups | redundancy): the title block, then
+ * tables of ready-made cells under labelled columns, paginated with the
+ * same pages, footer, metadata and seal as report_pdf_render. */
+struct report_pdf_col {
+	enum rpl_label label;
+	double w; /* points; a table's widths add up to at most 511 */
+	bool right;
+};
+
+struct report_pdf_table {
+	enum rpl_label title, empty; /* empty: the line shown for no rows */
+	const struct report_pdf_col *cols;
+	size_t ncols;		  /* at most REPORT_PDF_MAX_COLS */
+	const char *const *cells; /* nrows * ncols UTF-8 strings, row by row */
+	const bool *alert;	  /* rows drawn in red; NULL for none */
+	size_t nrows;
+};
+#define REPORT_PDF_MAX_COLS 16
+
+struct report_pdf_doc {
+	enum rpl_label title, note;
+	const char *const *info; /* lines under the period (borrowed) */
+	size_t ninfo;
+	const struct report_pdf_table *tables;
+	size_t ntables;
+};
+
+/* Renders doc (the period, zone, generation time and sidecar name from
+ * job; its outages and default target unused) like report_pdf_render. */
+int report_pdf_render_doc(const struct report_pdf_job *job, const struct report_pdf_doc *doc,
+			  const void *sidecar, size_t sidecar_len, EVP_PKEY *key, struct buf *out,
+			  char *err, size_t errlen);
 
 /* Verifies a PDF report: its own signature, the hash it records of its
  * sidecar (sidecar[0..sidecar_len), read by the caller from the file named

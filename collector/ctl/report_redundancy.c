@@ -4,6 +4,8 @@
  *   pantauctl report redundancy --group G [--rules FILE] [--required N]
  *       (--period P | --from T --to T) [--format csv|json] [--lang id|en]
  *       [--tz ZONE] [--dsn DSN] [--key FILE] [--out FILE]
+ *   ... --format pdf --out X.pdf: an A4 report with its signed CSV sidecar
+ *       X.pdf.csv (report_pdf.h)
  *
  * Groups are those of the alert rules file (`groups:`, the same the
  * redundancy_lost rules judge; --rules or $PANTAU_RULES): members and
@@ -90,6 +92,57 @@ static int row(struct evidence_writer *w, const struct rx_opts *o, const struct 
 		{below, true},	  {unk, true},	    {pct, true},
 	};
 	return evidence_row(w, f);
+}
+
+/* --format pdf: the group, then the time at each level with its share. */
+struct red_pdf {
+	char members[1024], req[16], dur[5][40], secs[5][32], share[5][24];
+	const char *group[3], *levels[5 * 4];
+	bool alert[5];
+	struct report_pdf_table t[2];
+	struct report_pdf_doc doc;
+};
+
+static const struct report_pdf_col group_cols[] = {
+	{RPL_GROUP, 110, false}, {RPL_MEMBERS, 281, false}, {RPL_REQUIRED_N, 120, true}};
+static const struct report_pdf_col level_cols[] = {{RPL_LEVEL, 150, false},
+						   {RPL_DURATION, 120, true},
+						   {RPL_SECONDS, 120, true},
+						   {RPL_SHARE, 121, true}};
+
+static void pdf_doc(struct red_pdf *x, const struct rx_opts *o, const struct alert_group *g,
+		    unsigned required, const struct sla_redundancy *r)
+{
+	static const enum rpl_label names[] = {RPL_N_PLUS_1, RPL_AT_N, RPL_BELOW_N, RPL_UNKNOWN,
+					       RPL_PERIOD_TOTAL};
+	const int64_t v[] = {r->above, r->at_n, r->below, r->unknown, r->period};
+	x->members[0] = '\0';
+	for (size_t i = 0; i < g->ndevices; i++) {
+		size_t len = strlen(x->members);
+		snprintf(x->members + len, sizeof(x->members) - len, "%s%s", i ? ", " : "",
+			 g->devices[i]);
+	}
+	snprintf(x->req, sizeof(x->req), "%u", required);
+	x->group[0] = g->name;
+	x->group[1] = x->members;
+	x->group[2] = x->req;
+	for (size_t i = 0; i < 5; i++) {
+		rpl_fmt_duration(v[i], o->en, x->dur[i], sizeof(x->dur[i]));
+		rpl_fmt_int(v[i], o->en, x->secs[i], sizeof(x->secs[i]));
+		rpl_fmt_pct(r->period ? 100.0 * (double)v[i] / (double)r->period : 0.0, 4, o->en,
+			    x->share[i], sizeof(x->share[i]));
+		x->levels[4 * i] = rpl_label(names[i], o->en);
+		x->levels[4 * i + 1] = x->dur[i];
+		x->levels[4 * i + 2] = x->secs[i];
+		x->levels[4 * i + 3] = x->share[i];
+		x->alert[i] = i == 2 && v[i] > 0; /* time below N */
+	}
+	x->t[0] = (struct report_pdf_table){RPL_GROUP_TABLE, RPL_NO_DATA, group_cols, 3,
+					    x->group,	     NULL,	  1};
+	x->t[1] = (struct report_pdf_table){RPL_LEVEL_TABLE, RPL_NO_DATA, level_cols, 4,
+					    x->levels,	     x->alert,	  5};
+	x->doc = (struct report_pdf_doc){
+		RPL_TITLE_REDUNDANCY, RPL_REDUNDANCY_NOTE, NULL, 0, x->t, 2};
 }
 
 static int compute(const struct rx_opts *o, const struct alert_group *g, unsigned required,
@@ -192,7 +245,10 @@ int ctl_report_redundancy(int argc, char **argv)
 		rc = rx_begin(&w, &out, &o, NULL, NULL, 0, names, NCOLS);
 	if (rc == 0)
 		rc = row(&w, &o, g, required, &r);
-	int exit_code = rx_finish(&w, &out, &o, rc);
+	struct red_pdf x;
+	if (rc == 0 && o.pdf)
+		pdf_doc(&x, &o, g, required, &r);
+	int exit_code = rx_finish(&w, &out, &o, rc, rc == 0 && o.pdf ? &x.doc : NULL);
 	buf_free(&out);
 	alert_rules_free(&rs);
 	return exit_code;

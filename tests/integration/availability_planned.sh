@@ -77,6 +77,59 @@ expect_eq "redundancy: members N period N+1 N below unknown" \
     "$(grep -v '^#' "$COL_TMP/red.csv" | tail -n +2 | cut -d, -f3,4,7-11)" \
     "ups-1 ups-2,1,2678400,2582100,96300,0,0"
 "$CTL" evidence verify "$COL_TMP/red.csv" >/dev/null || fail "redundancy export does not verify"
+# --format pdf: the same figures in an A4 report (English, and Indonesian by
+# default) with its signed CSV sidecar; verify passes, a 1-byte edit fails.
+for t in pdfinfo pdftotext pdftoppm; do
+    command -v $t >/dev/null || fail "$t missing (poppler-utils, deploy/packages.txt)"
+done
+report redundancy --group ups-room1 --rules "$COL_TMP/rules.yaml" --period 2024-03 \
+    --format pdf --out "$COL_TMP/red-en.pdf" 2>>"$COL_TMP/r.log" || fail "redundancy pdf: $(cat "$COL_TMP/r.log")"
+"$CTL" report redundancy --group ups-room1 --rules "$COL_TMP/rules.yaml" --period 2024-03 \
+    --format pdf --out "$COL_TMP/red-id.pdf" --dsn "$dsn" --key "$COL_TMP/keys/evidence.key" \
+    2>>"$COL_TMP/r.log" || fail "redundancy pdf (id): $(cat "$COL_TMP/r.log")"
+for f in red-en red-id; do
+    pdfinfo "$COL_TMP/$f.pdf" >"$COL_TMP/$f.info" 2>"$COL_TMP/pdfinfo.log" || fail "pdfinfo $f"
+    [ -s "$COL_TMP/pdfinfo.log" ] && fail "pdfinfo complains about $f: $(cat "$COL_TMP/pdfinfo.log")"
+    grep -q "^Page size: *595.276 x 841.89 pts (A4)" "$COL_TMP/$f.info" || fail "$f is not A4"
+    sum=$(sha256sum "$COL_TMP/$f.pdf.csv" | cut -d' ' -f1)
+    grep -q "^Keywords: *pantau-evidence-sha256=$sum " "$COL_TMP/$f.info" || fail "$f: metadata lacks the sidecar hash"
+    pdftoppm -r 40 -png "$COL_TMP/$f.pdf" "$COL_TMP/$f-page" 2>"$COL_TMP/pdftoppm.log" || fail "pdftoppm $f"
+    [ -s "$COL_TMP/pdftoppm.log" ] && fail "pdftoppm complains: $(cat "$COL_TMP/pdftoppm.log")"
+    expect_eq "$f pages rendered" "$(ls "$COL_TMP/$f"-page-*.png | wc -l)" "$(awk '/^Pages:/ { print $2 }' "$COL_TMP/$f.info")"
+    pdftotext -layout "$COL_TMP/$f.pdf" "$COL_TMP/$f.txt" || fail "pdftotext $f"
+    grep -q "SHA-256 $sum" "$COL_TMP/$f.txt" || fail "$f: footer lacks the sidecar's SHA-256"
+    out=$("$CTL" evidence verify "$COL_TMP/$f.pdf" --pubkey "$COL_TMP/keys/evidence.pub") || fail "verify $f.pdf: $out"
+    case $out in valid*) echo "ok - $f.pdf verifies" ;; *) fail "verify $f.pdf said: $out" ;; esac
+done
+expect_eq "redundancy sidecar = the CSV export" "$(grep -v '^#' "$COL_TMP/red-en.pdf.csv" | cut -d, -f2-)" \
+    "$(grep -v '^#' "$COL_TMP/red.csv" | cut -d, -f2-)"
+line() { grep "^ *$2" "$1" | head -1 | tr -s ' ' | sed 's/^ //'; }
+expect_eq "title (en)" "$(awk -F': *' '/^Title:/ { print $2 }' "$COL_TMP/red-en.info")" "Redundancy Report"
+expect_eq "title (id)" "$(awk -F': *' '/^Title:/ { print $2 }' "$COL_TMP/red-id.info")" "Laporan Redundansi"
+expect_eq "group row (en)" "$(line "$COL_TMP/red-en.txt" ups-room1)" "ups-room1 ups-1, ups-2 1"
+expect_eq "N+1 (en)" "$(line "$COL_TMP/red-en.txt" "N+1 or more")" "N+1 or more 29 d 21:15:00 2,582,100 96.4046%"
+expect_eq "at N (en)" "$(line "$COL_TMP/red-en.txt" "Exactly N")" "Exactly N 1 d 02:45:00 96,300 3.5954%"
+expect_eq "below N (en)" "$(line "$COL_TMP/red-en.txt" "Below N")" "Below N 0:00:00 0 0.0000%"
+expect_eq "period (en)" "$(line "$COL_TMP/red-en.txt" "Whole period")" "Whole period 31 d 00:00:00 2,678,400 100.0000%"
+expect_eq "N+1 (id)" "$(line "$COL_TMP/red-id.txt" "N+1 atau lebih")" "N+1 atau lebih 29 hari 21:15:00 2.582.100 96,4046%"
+expect_eq "at N (id)" "$(line "$COL_TMP/red-id.txt" "Tepat N")" "Tepat N 1 hari 02:45:00 96.300 3,5954%"
+expect_eq "unknown (id)" "$(line "$COL_TMP/red-id.txt" "Tidak diketahui")" "Tidak diketahui 0:00:00 0 0,0000%"
+for t in "Grup redundan" "Waktu per tingkat redundansi" "Anggota" "Unit dibutuhkan (N)" "Porsi periode" \
+    "Periode: 2024-03-01 00:00:00" "Halaman 1"; do
+    grep -qF -- "$t" "$COL_TMP/red-id.txt" || fail "red-id.pdf: '$t' missing"
+done
+size=$(stat -c %s "$COL_TMP/red-id.pdf")
+cp "$COL_TMP/red-id.pdf.csv" "$COL_TMP/t.pdf.csv"
+for pos in 0 $((size / 2)) $((size - 2)); do
+    /usr/bin/python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); p = int(sys.argv[3])
+b[p] = b[p] ^ 0x01 if b[p] not in (0x0a, 0x0b) else 0x41
+open(sys.argv[2], "wb").write(b)' "$COL_TMP/red-id.pdf" "$COL_TMP/t.pdf" "$pos" || fail "tamper"
+    [ "$(cmp -l "$COL_TMP/red-id.pdf" "$COL_TMP/t.pdf" | wc -l)" = 1 ] || fail "tamper at $pos is not 1 byte"
+    "$CTL" evidence verify "$COL_TMP/t.pdf" >/dev/null
+    expect_eq "1-byte edit at $pos of $size: verify exit" "$?" "1"
+done
 report redundancy --group nope --rules "$COL_TMP/rules.yaml" --period 2024-03 >/dev/null 2>"$COL_TMP/bad.log"
 expect_eq "unknown group exit status" "$?" "1"
 grep -q "no group 'nope'" "$COL_TMP/bad.log" || fail "unknown group message"

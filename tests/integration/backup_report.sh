@@ -90,6 +90,91 @@ PY
 )" "backups 1 arsip-files 259200 75.0 eksekusi 1"
 "$CTL" evidence verify "$COL_TMP/b.json" >/dev/null || fail "JSON export does not verify"
 
+# --format pdf: an A4 report and its signed CSV sidecar; the same figures,
+# Indonesian by default, English with --lang en; verify checks the PDF's
+# signature, the sidecar's hash it records and the sidecar's chain.
+if command -v pdfinfo >/dev/null && command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; then
+    report --period 2024-03 --format pdf --out "$COL_TMP/b-id.pdf" 2>>"$COL_TMP/report.log" \
+        || fail "report backups pdf: $(cat "$COL_TMP/report.log")"
+    report --period 2024-03 --format pdf --lang en --out "$COL_TMP/b-en.pdf" 2>>"$COL_TMP/report.log" \
+        || fail "report backups pdf (en)"
+    for f in b-id b-en; do
+        pdfinfo "$COL_TMP/$f.pdf" >"$COL_TMP/$f.info" 2>"$COL_TMP/pdfinfo.log" || fail "pdfinfo $f"
+        [ -s "$COL_TMP/pdfinfo.log" ] && fail "pdfinfo complains about $f: $(cat "$COL_TMP/pdfinfo.log")"
+        grep -q "^Page size: *595.276 x 841.89 pts (A4)" "$COL_TMP/$f.info" || fail "$f is not A4"
+        sum=$(sha256sum "$COL_TMP/$f.pdf.csv" | cut -d' ' -f1)
+        grep -q "^Keywords: *pantau-evidence-sha256=$sum " "$COL_TMP/$f.info" || fail "$f: metadata lacks the sidecar hash"
+        pdftotext -layout "$COL_TMP/$f.pdf" "$COL_TMP/$f.txt" || fail "pdftotext $f"
+        grep -q "SHA-256 $sum" "$COL_TMP/$f.txt" || fail "$f: footer lacks the sidecar's SHA-256"
+        rm -f "$COL_TMP"/bpage-*.png
+        pdftoppm -r 40 -png "$COL_TMP/$f.pdf" "$COL_TMP/bpage" 2>"$COL_TMP/pdftoppm.log" || fail "pdftoppm $f"
+        [ -s "$COL_TMP/pdftoppm.log" ] && fail "pdftoppm complains: $(cat "$COL_TMP/pdftoppm.log")"
+        expect_eq "$f pages rendered" "$(ls "$COL_TMP"/bpage-*.png | wc -l)" \
+            "$(awk '/^Pages:/ { print $2 }' "$COL_TMP/$f.info")"
+        out=$("$CTL" evidence verify "$COL_TMP/$f.pdf" --pubkey "$COL_TMP/keys/evidence.pub") \
+            || fail "verify $f.pdf: $out"
+        case $out in valid*) echo "ok - $f.pdf verifies" ;; *) fail "verify $f.pdf said: $out" ;; esac
+    done
+    expect_eq "sidecar = the CSV export" "$(grep -v '^#' "$COL_TMP/b-en.pdf.csv" | cut -d, -f2,5-21 | sort)" \
+        "$(grep -v '^#' "$COL_TMP/b.csv" | cut -d, -f2,5-21 | sort)"
+    expect_eq "Indonesian title" "$(awk -F': *' '/^Title:/ { print $2 }' "$COL_TMP/b-id.info")" \
+        "Laporan Pencadangan Data"
+    expect_eq "English title" "$(awk -F': *' '/^Title:/ { print $2 }' "$COL_TMP/b-en.info")" "Backup Report"
+    for t in "Periode: 2024-03-01 00:00:00" "Kepatuhan RPO per tugas cadangan" \
+        "Tingkat keberhasilan per tugas cadangan" "Cadangan baik terakhir dan uji pemulihan" \
+        "Tugas cadangan" "Kepatuhan RPO = bagian periode" "Halaman 1"; do
+        grep -qF -- "$t" "$COL_TMP/b-id.txt" || fail "b-id.pdf: '$t' missing"
+    done
+    for t in "Period: 2024-03-01 00:00:00" "RPO adherence per backup job" "Success rate per backup job" \
+        "Last good backup and restore test" "Backup job" "Page 1"; do
+        grep -qF -- "$t" "$COL_TMP/b-en.txt" || fail "b-en.pdf: '$t' missing"
+    done
+    nth() { grep "^ *$2 " "$1" | sed -n "${3}p" | tr -s ' ' | sed 's/^ //'; }
+    # the figures of the CSV above, formatted: durations, percentages, ratios ok/total
+    expect_eq "arsip-files RPO (id)" "$(nth "$COL_TMP/b-id.txt" arsip-files 1)" \
+        "arsip-files 1 hari 00:00:00 3 hari 00:00:00 28 hari 00:00:00 15 hari 18:00:00 9,6774%"
+    expect_eq "simpeg-db RPO (id)" "$(nth "$COL_TMP/b-id.txt" simpeg-db 1)" \
+        "simpeg-db 1 hari 02:00:00 3 hari 05:00:00 27 hari 19:00:00 20 hari 19:00:00 10,3495%"
+    expect_eq "arsip-files success (id)" "$(nth "$COL_TMP/b-id.txt" arsip-files 2)" \
+        "arsip-files 0/0 3/4 75,0000% eksekusi 1"
+    expect_eq "simpeg-db success (id)" "$(nth "$COL_TMP/b-id.txt" simpeg-db 2)" \
+        "simpeg-db 4/5 0/0 80,0000% pemeriksaan 0"
+    expect_eq "arsip-files last backup (id)" "$(nth "$COL_TMP/b-id.txt" arsip-files 3)" \
+        "arsip-files 2024-03-15 06:00 16 hari 18:00:00 2024-03-03 06:00 28 hari 18:00:00"
+    expect_eq "simpeg-db last backup (en)" "$(nth "$COL_TMP/b-en.txt" simpeg-db 3)" \
+        "simpeg-db 2024-03-31 21:00 3:00:00 – –"
+    expect_eq "arsip-files RPO (en)" "$(nth "$COL_TMP/b-en.txt" arsip-files 1)" \
+        "arsip-files 1 d 00:00:00 3 d 00:00:00 28 d 00:00:00 15 d 18:00:00 9.6774%"
+    expect_eq "simpeg-db success (en)" "$(nth "$COL_TMP/b-en.txt" simpeg-db 2)" \
+        "simpeg-db 4/5 0/0 80.0000% checks 0"
+    # one byte changed anywhere in the PDF or its sidecar: verify fails
+    size=$(stat -c %s "$COL_TMP/b-id.pdf")
+    cp "$COL_TMP/b-id.pdf.csv" "$COL_TMP/t.pdf.csv"
+    for pos in 0 $((size / 3)) $((size / 2)) $((size - 2)); do
+        /usr/bin/python3 -c '
+import sys
+b = bytearray(open(sys.argv[1], "rb").read()); p = int(sys.argv[3])
+b[p] = b[p] ^ 0x01 if b[p] not in (0x0a, 0x0b) else 0x41
+open(sys.argv[2], "wb").write(b)' "$COL_TMP/b-id.pdf" "$COL_TMP/t.pdf" "$pos" || fail "tamper"
+        [ "$(cmp -l "$COL_TMP/b-id.pdf" "$COL_TMP/t.pdf" | wc -l)" = 1 ] || fail "tamper at $pos is not 1 byte"
+        out=$("$CTL" evidence verify "$COL_TMP/t.pdf"); rc=$?
+        expect_eq "1-byte edit at $pos of $size: verify exit" "$rc" "1"
+    done
+    cp "$COL_TMP/b-id.pdf" "$COL_TMP/t.pdf"
+    "$CTL" evidence verify "$COL_TMP/t.pdf" >/dev/null || fail "an untouched copy does not verify"
+    sed -i '/,simpeg-db,/s/,277200,/,277201,/' "$COL_TMP/t.pdf.csv"
+    [ "$(cmp -l "$COL_TMP/b-id.pdf.csv" "$COL_TMP/t.pdf.csv" | wc -l)" = 1 ] || fail "sidecar tamper is not 1 byte"
+    out=$("$CTL" evidence verify "$COL_TMP/t.pdf"); rc=$?
+    expect_eq "1-byte edit of the sidecar: verify exit" "$rc" "1"
+    case $out in *"is not the one this PDF was made with"*) echo "ok - sidecar edit: $out" ;;
+        *) fail "sidecar edit said: $out" ;; esac
+    report --period 2024-03 --format pdf >/dev/null 2>"$COL_TMP/bad.log"
+    expect_eq "pdf without --out exit status" "$?" "2"
+    grep -q -- "--format pdf needs --out" "$COL_TMP/bad.log" || fail "message: $(cat "$COL_TMP/bad.log")"
+else
+    fail "pdfinfo, pdftotext or pdftoppm missing (poppler-utils, deploy/packages.txt)"
+fi
+
 # Grafana's view: the newest good backups (arsip-files' April run counts now).
 expect_eq "report.backups" "$(psql -qAt -c "SELECT job, to_char(last_good_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI'),
     extract(epoch FROM rpo)::bigint, to_char(last_restore_test_at AT TIME ZONE 'Asia/Jakarta', 'MM-DD')
