@@ -10,7 +10,11 @@
  * downtime is labelled as such. Every export carries the hash chain and
  * the Ed25519 signature of evidence.h; `pantauctl evidence verify` checks
  * it. Indonesian labels by default. */
+#include "alert_rule.h"
+#include "buf.h"
 #include "ctl.h"
+#include "json.h"
+#include "perr.h"
 #include "evidence.h"
 #include "report.h"
 #include "report_pdf.h"
@@ -25,7 +29,7 @@
 
 struct report_opts {
 	bool outages; /* else sla */
-	const char *period, *from, *to, *tz, *target, *kind, *subject, *dsn, *key, *out;
+	const char *period, *from, *to, *tz, *target, *kind, *subject, *dsn, *key, *out, *rules;
 	enum evidence_format fmt;
 	bool pdf; /* --format pdf: OUT (the PDF) and OUT.csv (its signed sidecar) */
 	bool en;
@@ -88,16 +92,72 @@ static void usage(FILE *f)
 		   "PG* vars)\n"
 		   "  --key FILE       Ed25519 signing key (default: $PANTAU_EVIDENCE_KEY)\n"
 		   "                   made by 'pantauctl evidence keygen'\n"
-		   "  --out FILE       write there (atomically) instead of standard output\n");
+		   "  --out FILE       write there (atomically) instead of standard output\n"
+		   "  --rules FILE     alert rules (default: $PANTAU_RULES): a maintenance window\n"
+		   "                   of one of its groups: makes its member devices' downtime\n"
+		   "                   planned too\n");
+}
+
+/* {"device": ["group", ...], ...} from the rules file's groups, so that a
+ * group's maintenance window covers its member devices. NULL rules: "{}". */
+static int groups_json(const char *rules, struct buf *out)
+{
+	if (buf_puts(out, "{") < 0)
+		return -ENOMEM;
+	if (!rules || !rules[0])
+		return buf_puts(out, "}");
+	struct alert_rules rs = {0};
+	struct perr err = {{0}};
+	if (alert_rules_load(rules, &rs, &err) < 0) {
+		fprintf(stderr, "pantauctl report: %s\n", err.msg);
+		alert_rules_free(&rs);
+		return -EINVAL;
+	}
+	int rc = 0;
+	bool first_dev = true;
+	for (size_t g = 0; rc == 0 && g < rs.ngroups; g++) {
+		for (size_t d = 0; rc == 0 && d < rs.groups[g].ndevices; d++) {
+			/* One key per device and group: jsonb keeps the last of a
+			 * duplicate key, so each device lists all its groups once. */
+			const char *dev = rs.groups[g].devices[d];
+			bool seen = false;
+			for (size_t h = 0; h < g && !seen; h++)
+				for (size_t k = 0; k < rs.groups[h].ndevices && !seen; k++)
+					seen = strcmp(rs.groups[h].devices[k], dev) == 0;
+			if (seen)
+				continue;
+			rc = buf_puts(out, first_dev ? "" : ",");
+			first_dev = false;
+			if (rc == 0)
+				rc = json_put_string(out, dev);
+			if (rc == 0)
+				rc = buf_puts(out, ":[");
+			bool first = true;
+			for (size_t h = g; rc == 0 && h < rs.ngroups; h++)
+				for (size_t k = 0; rc == 0 && k < rs.groups[h].ndevices; k++)
+					if (strcmp(rs.groups[h].devices[k], dev) == 0) {
+						rc = buf_puts(out, first ? "" : ",");
+						first = false;
+						if (rc == 0)
+							rc = json_put_string(out, rs.groups[h].name);
+					}
+			if (rc == 0)
+				rc = buf_puts(out, "]");
+		}
+	}
+	alert_rules_free(&rs);
+	return rc < 0 ? -ENOMEM : buf_puts(out, "}");
 }
 
 static const char **opt_slot(struct report_opts *o, const char *name)
 {
 	static const char *const names[] = {"--period", "--from",    "--to",	 "--tz",
 					    "--target", "--kind",    "--dsn",	 "--key",
-					    "--out",	"--subject", "--format", "--lang"};
-	const char **slots[] = {&o->period, &o->from, &o->to,  &o->tz,	    &o->target, &o->kind,
-				&o->dsn,    &o->key,  &o->out, &o->subject, NULL,	NULL};
+					    "--out",	"--subject", "--rules",	 "--format",
+					    "--lang"};
+	const char **slots[] = {&o->period, &o->from,	 &o->to,    &o->tz,  &o->target,
+				&o->kind,   &o->dsn,	 &o->key,   &o->out, &o->subject,
+				&o->rules,  NULL,	 NULL};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(name, names[i]) == 0)
 			return slots[i];
@@ -380,7 +440,18 @@ static int load(const struct report_opts *o, struct report_data *d)
 		return -EIO;
 	}
 	char err[512];
-	int rc = report_load(pg, &o->filter, d, err, sizeof(err));
+	struct buf groups;
+	buf_init(&groups, 1 << 20);
+	int rc = groups_json(o->rules ? o->rules : getenv("PANTAU_RULES"), &groups);
+	if (rc < 0 || buf_putc(&groups, '\0') < 0) {
+		buf_free(&groups);
+		PQfinish(pg);
+		return rc < 0 ? rc : -ENOMEM;
+	}
+	struct report_filter f = o->filter;
+	f.groups = (const char *)groups.data;
+	rc = report_load(pg, &f, d, err, sizeof(err));
+	buf_free(&groups);
 	if (rc < 0)
 		fprintf(stderr, "pantauctl report: reading availability failed: %s\n", err);
 	PQfinish(pg);

@@ -30,6 +30,8 @@ struct report_filter {
 	int64_t from, to;    /* unix seconds, [from, to) */
 	const char *kind;    /* "" = every kind */
 	const char *subject; /* "" = every subject */
+	const char *groups;  /* {"device": ["group", ...]} (JSON) or NULL: whose
+			      * group windows reach member devices */
 };
 
 /* Reads report.availability, report.sla_targets and the maintenance

@@ -20,12 +20,13 @@ static const char intervals_sql[] =
 	"ORDER BY subject_kind, subject, agent, start_at";
 
 /* Recurrence expanded in SQL, exactly as pantau.maintenance_active judges
- * a moment; group windows reach group subjects (member devices: see
- * collector/README.md). */
+ * a moment; group windows reach group subjects, and member devices when
+ * the caller passes the groups of the rules file ($5). */
 static const char windows_sql[] =
 	"SELECT subject_kind, subject, agent, floor(extract(epoch FROM start_at))::bigint, "
 	"ceil(extract(epoch FROM end_at))::bigint, COALESCE(reason, '') "
-	"FROM report.availability_windows(to_timestamp($1::bigint), to_timestamp($2::bigint)) "
+	"FROM report.availability_windows(to_timestamp($1::bigint), to_timestamp($2::bigint), "
+	"$5::jsonb) "
 	"WHERE ($3 = '' OR subject_kind = $3) AND ($4 = '' OR subject = $4)";
 
 static const char targets_sql[] = "SELECT subject_kind, subject, target_pct::text "
@@ -165,7 +166,7 @@ static int add_window(struct report_data *d, const PGresult *res, int row)
 static int load_windows(PGconn *pg, const char *const *params, struct report_data *d, char *err,
 			size_t errlen)
 {
-	PGresult *res = query(pg, windows_sql, 4, params, err, errlen);
+	PGresult *res = query(pg, windows_sql, 5, params, err, errlen);
 	if (!res)
 		return -EIO;
 	int rc = 0;
@@ -210,7 +211,7 @@ int report_load(PGconn *pg, const struct report_filter *f, struct report_data *d
 	char from[24], to[24];
 	snprintf(from, sizeof(from), "%" PRId64, f->from);
 	snprintf(to, sizeof(to), "%" PRId64, f->to);
-	const char *params[] = {from, to, f->kind, f->subject};
+	const char *params[] = {from, to, f->kind, f->subject, f->groups ? f->groups : "{}"};
 	PGresult *res = query(pg, intervals_sql, 4, params, err, errlen);
 	if (!res)
 		return -EIO;

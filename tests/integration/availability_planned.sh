@@ -133,4 +133,14 @@ done
 report redundancy --group nope --rules "$COL_TMP/rules.yaml" --period 2024-03 >/dev/null 2>"$COL_TMP/bad.log"
 expect_eq "unknown group exit status" "$?" "1"
 grep -q "no group 'nope'" "$COL_TMP/bad.log" || fail "unknown group message"
+# A group's window covers its member devices when the report knows the
+# groups (the rules file); without it, only the group subject.
+"$CTL" maintenance add --group ups-room1 --from "2024-03-05 02:00+07" --to "2024-03-05 03:00+07" \
+    --reason "room works" --by budi --dsn "$dsn" >/dev/null || fail "maintenance add (group)"
+expect_eq "group window without the rules file: ups-1 planned,unplanned" \
+    "$(report sla --period 2024-03 --subject ups-1 | awk -F, '$3 == "ups-1" { print $9","$10 }')" \
+    "4200,92100"
+expect_eq "group window with --rules: ups-1 planned,unplanned" \
+    "$(report sla --period 2024-03 --subject ups-1 --rules "$COL_TMP/rules.yaml" |
+        awk -F, '$3 == "ups-1" { print $9","$10 }')" "7800,88500"
 echo "availability_planned: all checks passed"
