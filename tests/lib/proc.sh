@@ -22,6 +22,28 @@ proc_start() {
 	shift
 	"$@" >"$WORK/$name.log" 2>&1 &
 	PROC_PIDS[$name]=$!
+	# Also on disk: a start inside $(...) (port=$(modbus_sim_start ...))
+	# runs in a subshell whose PROC_PIDS is lost, and proc_cleanup must
+	# still stop that process.
+	printf '%s %s\n' "$!" "$1" >>"$WORK/.proc_pids"
+}
+
+# Stops what proc_start recorded on disk and is still running that program.
+proc_stop_recorded() {
+	local pid prog
+	[ -f "$WORK/.proc_pids" ] || return 0
+	while read -r pid prog; do
+		[ -r "/proc/$pid/cmdline" ] || continue
+		case "$(tr '\0' ' ' <"/proc/$pid/cmdline")" in
+		"$prog "*) kill -TERM "$pid" 2>/dev/null ;;
+		*) continue ;;
+		esac
+		for _ in $(seq 25); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	done <"$WORK/.proc_pids"
 }
 
 proc_pid() { echo "${PROC_PIDS[$1]:-}"; }
@@ -54,6 +76,7 @@ proc_cleanup() {
 	for name in "${!PROC_PIDS[@]}"; do
 		proc_stop "$name" || true
 	done
+	proc_stop_recorded
 	if [ "${KEEP_WORK:-0}" = 1 ]; then
 		echo "work dir kept: $WORK"
 	else
