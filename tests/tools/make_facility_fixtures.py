@@ -341,19 +341,30 @@ FIX["stulz-wib8000"] = system("Stulz GmbH Klimatechnik WIB 8000", "1.3.6.1.4.1.2
     M(S + "1.1.1.2.1.1.1171.1.1.1", GAUGE, 455, "cooling.air.humidity", 45.5, "%", sl(1)),
     M(S + "1.1.2.1.1.1740.1.1.1", INT, 6, "cooling.water.flow", 100, "l/min", sl(1)),
     M(S + "1.1.3.1.1.2235.1.1.1", INT, 171, "cooling.condensation.pressure", 1710, "kPa", sl(1)),
+    M(S + "1.1.3.1.1.2250.1.1.1", INT, 165, "cooling.condensation2.pressure", 1650, "kPa", sl(1)),  # unitCondensationPressure2
+    M(S + "1.2.1.2.5.1.5312.1.1.1", GAUGE, 35, "cooling.g_valve1.opening", 35, "%", sl(1)),  # gValve1OpeningGrade
     M(S + "1.2.1.1.1.1.4403.1.1.1", GAUGE, 1, "cooling.compressor1.running", 1, "", sl(1), "running"),
     M(S + "1.2.4.1.1.6932.1.1.1", GAUGE, 72, "cooling.fan1.speed", 72, "%", sl(1)),
     M(S + "4.1.1.1.1013.1.1.1", GAUGE, 1, "cooling.unit.running", 1, "", sl(1), "running"),
     M(S + "4.2.1.1.8.1.1.1", GAUGE, 1, "cooling.general_error", 1, "", sl(1), "error"),
+    M(S + "4.4.1.1.1.1010.1.1.1", GAUGE, 0, "cooling.common_alarm", 0, "", sl(1), "ok"),  # unitAlarmsTable commonAlarm
 ]
 
 R = "1.3.6.1.4.1.2606.4.2.3.5.2.1."
 def rl(i, n): return {"sensor": str(i), "sensor_name": n}
+R3 = "1.3.6.1.4.1.2606.7.4.2.2.1."
+def v3(i, n): return {"device": "1", "variable": str(i), "variable_name": n}
 FIX["rittal-cmc"] = system("Rittal CMC-TC-PU2", "1.3.6.1.4.1.2606.4") + [
     M("1.3.6.1.4.1.2606.4.1.3.0", INT, 3, "cmc.condition", 3, state="degraded"),
     D(R + "2.1", INT, 10), D(R + "2.2", INT, 12), D(R + "2.3", INT, 1), D(R + "2.4", INT, 23), D(R + "2.5", INT, 40),
+    D(R + "2.6", INT, 77), D(R + "2.7", INT, 65), D(R + "2.8", INT, 54), D(R + "2.9", INT, 73),
     D(R + "3.1", STR, "Temperature"), D(R + "3.2", STR, "Humidity"), D(R + "3.3", STR, "not available"),
-    D(R + "3.4", STR, "Leakage"), D(R + "3.5", STR, "LCP Rpm 1"),
+    D(R + "3.4", STR, "Leakage"), D(R + "3.5", STR, "LCP Rpm 1"), D(R + "3.6", STR, "PSM Current L1"),
+    D(R + "3.7", STR, "RLCP Control temp.1"), D(R + "3.8", STR, "LCP Temp. 4.In"), D(R + "3.9", STR, "PSM Power"),
+    M(R + "4.6", INT, 4, "cmc.sensor.status", 4, "", rl(6, "PSM Current L1"), "ok"),
+    M(R + "4.7", INT, 4, "cmc.sensor.status", 4, "", rl(7, "RLCP Control temp.1"), "ok"),
+    M(R + "4.8", INT, 7, "cmc.sensor.status", 7, "", rl(8, "LCP Temp. 4.In"), "warning"),
+    M(R + "4.9", INT, 4, "cmc.sensor.status", 4, "", rl(9, "PSM Power"), "ok"),
     M(R + "4.1", INT, 4, "cmc.sensor.status", 4, "", rl(1, "Temperature"), "ok"),
     M(R + "4.2", INT, 9, "cmc.sensor.status", 9, "", rl(2, "Humidity"), "tooHigh"),
     M(R + "4.3", INT, 1, "cmc.sensor.status", 1, "", rl(3, "not available"), "notAvail"),
@@ -364,6 +375,19 @@ FIX["rittal-cmc"] = system("Rittal CMC-TC-PU2", "1.3.6.1.4.1.2606.4") + [
     M(R + "5.3", INT, 0, "cmc.sensor.value", None, "", rl(3, "not available")),
     M(R + "5.4", INT, 0, "cmc.sensor.value", 0, "", rl(4, "Leakage")),
     M(R + "5.5", INT, 1580, "cmc.fan_speed", 1580, "rpm", rl(5, "LCP Rpm 1")),
+    M(R + "5.6", INT, 163, "cmc.current", 16.3, "A", rl(6, "PSM Current L1")),        # amperePSM: current*10
+    M(R + "5.7", INT, 100, "cmc.sensor.value", 100, "", rl(7, "RLCP Control temp.1")),  # 65: valveActual / control temp 1
+    M(R + "5.8", INT, 27, "cmc.temperature", 27, "celsius", rl(8, "LCP Temp. 4.In")),  # airTemp41LCP
+    M(R + "5.9", INT, 52, "cmc.power", 5200, "W", rl(9, "PSM Power")),                 # totalKWPSM: kW*10
+] + [
+    # CMC III cmcIIIVarTable (device 1): name 3, type 4, unit 5, value text 10
+    D(R3 + "3.1.1", STR, "Temperature.Value"), D(R3 + "3.1.2", STR, "Temperature.SetPtHigh"),
+    D(R3 + "3.1.3", STR, "Humidity.Value"),
+    D(R3 + "4.1.1", INT, 2), D(R3 + "4.1.2", INT, 3), D(R3 + "4.1.3", INT, 2),
+    D(R3 + "5.1.1", STR, "degree C"), D(R3 + "5.1.2", STR, "degree C"), D(R3 + "5.1.3", STR, "%"),
+    M(R3 + "10.1.1", STR, "22.5 degree C", "cmc3.temperature", 22.5, "celsius", v3(1, "Temperature.Value")),
+    M(R3 + "10.1.2", STR, "35.0 degree C", "cmc3.temperature", None, "celsius", v3(2, "Temperature.SetPtHigh")),  # setHigh: no reading
+    M(R3 + "10.1.3", STR, "45.0 %", "cmc3.humidity", 45, "%", v3(3, "Humidity.Value")),
 ]
 
 P = "1.3.6.1.4.1.13742.6."
@@ -422,6 +446,7 @@ FIX["akcp-sensorprobe"] = system("sensorProbe2", "1.3.6.1.4.1.3854.1") + [
 
 HW = "1.3.6.1.4.1.21796.3.3."
 def hl(i, n): return {"sensor": str(i), "sensor_name": n}
+STE = "1.3.6.1.4.1.21796.4.1."
 FIX["hwg-poseidon"] = system("Poseidon2 3468 SNMP Supervisor v1.0.11", "1.3.6.1.4.1.21796.3.3") + [
     M(HW + "1.1.2.1", INT, 1, "env.contact.value", 1, "", {"input": "1", "input_name": "Door"}, "on"),
     D(HW + "1.1.3.1", STR, "Door"),
@@ -434,6 +459,19 @@ FIX["hwg-poseidon"] = system("Poseidon2 3468 SNMP Supervisor v1.0.11", "1.3.6.1.
     M(HW + "3.1.6.2", INT, 712, "env.humidity", 71.2, "%", hl(2, "H.Rack")),
     M(HW + "3.1.6.3", INT, 500, "env.temperature", 10, "celsius", hl(3, "T.Outdoor")),
     D(HW + "3.1.9.1", INT, 0), D(HW + "3.1.9.2", INT, 3), D(HW + "3.1.9.3", INT, 1),
+] + [
+    # STE-MIB tables (21796.4.1): sensState 3, sensValue 5 (x 10), sensUnit 7 (1 C, 2 F, 3 K, 4 %)
+    M(STE + "1.1.2.1", INT, 0, "env.contact.value", 0, "", {"input": "1", "input_name": "Smoke"}, "off"),
+    D(STE + "1.1.3.1", STR, "Smoke"),
+    M(STE + "1.1.4.1", INT, 0, "env.contact.alarm", 0, "", {"input": "1", "input_name": "Smoke"}, "normal"),
+    D(STE + "3.1.2.1", STR, "T.Room"), D(STE + "3.1.2.2", STR, "H.Room"), D(STE + "3.1.2.3", STR, "T.Hall"),
+    M(STE + "3.1.3.1", INT, 1, "env.sensor.state", 1, "", hl(1, "T.Room"), "normal"),
+    M(STE + "3.1.3.2", INT, 3, "env.sensor.state", 3, "", hl(2, "H.Room"), "outofrangehi"),
+    M(STE + "3.1.3.3", INT, 1, "env.sensor.state", 1, "", hl(3, "T.Hall"), "normal"),
+    M(STE + "3.1.5.1", INT, 215, "env.temperature", 21.5, "celsius", hl(1, "T.Room")),
+    M(STE + "3.1.5.2", INT, 553, "env.humidity", 55.3, "%", hl(2, "H.Room")),
+    M(STE + "3.1.5.3", INT, 770, "env.temperature", 25, "celsius", hl(3, "T.Hall")),   # 77.0 F
+    D(STE + "3.1.7.1", INT, 1), D(STE + "3.1.7.2", INT, 4), D(STE + "3.1.7.3", INT, 2),
 ]
 
 E = "1.3.6.1.4.1.3052.23.1.1.1.1."
