@@ -64,7 +64,7 @@ void store_item_free(struct store_item *it)
  * following ones as fit. Called with mu held; NULL if the queue is empty. */
 static struct store_item *take_group(struct store *s, size_t *count)
 {
-	struct store_item *head = s->todo_head, *last = head;
+	struct store_item *head = s->queue_head, *last = head;
 	if (!head)
 		return NULL;
 	size_t n = 1, samples = head->n;
@@ -73,9 +73,9 @@ static struct store_item *take_group(struct store *s, size_t *count)
 		samples += last->n;
 		n++;
 	}
-	s->todo_head = last->next;
-	if (!s->todo_head)
-		s->todo_tail = NULL;
+	s->queue_head = last->next;
+	if (!s->queue_head)
+		s->queue_tail = NULL;
 	last->next = NULL;
 	*count = n;
 	return head;
@@ -136,7 +136,7 @@ static void *writer_main(void *arg)
 	atomic_store(&s->connected, store_write_connect(s->w) == 0);
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->todo_head && !s->stopping)
+		while (!s->queue_head && !s->stopping)
 			pthread_cond_wait(&s->cond, &s->mu);
 		size_t n = 0;
 		struct store_item *it = take_group(s, &n);
@@ -226,11 +226,11 @@ void store_submit(struct store *s, struct store_item *it)
 	it->next = NULL;
 	s->depth++;
 	pthread_mutex_lock(&s->mu);
-	if (s->todo_tail)
-		s->todo_tail->next = it;
+	if (s->queue_tail)
+		s->queue_tail->next = it;
 	else
-		s->todo_head = it;
-	s->todo_tail = it;
+		s->queue_head = it;
+	s->queue_tail = it;
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->mu);
 }

@@ -64,7 +64,7 @@ struct store {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
-	struct store_item *todo_head, *todo_tail; /* under mu */
+	struct store_item *queue_head, *queue_tail; /* under mu */
 	struct store_item *done_head, *done_tail; /* under mu */
 	bool stopping;         /* under mu */
 	bool finished;         /* under mu: the thread has left its loop */

@@ -17,6 +17,7 @@
 #include "perr.h"
 #include "evidence.h"
 #include "report.h"
+#include "report_extra.h"
 #include "report_pdf.h"
 
 #include <errno.h>
@@ -380,65 +381,25 @@ static int build(struct buf *out, const struct report_opts *o, const struct repo
 	return rc == 0 ? evidence_end(&w, key) : rc;
 }
 
-/* Writes b to path through a temporary file and rename, or to stdout. */
-static int emit(const struct buf *b, const char *path)
-{
-	if (!path)
-		return fwrite(b->data, 1, b->len, stdout) == b->len && fflush(stdout) == 0 ? 0
-											   : -EIO;
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	if (!f)
-		return -errno;
-	int ok = fwrite(b->data, 1, b->len, f) == b->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* --format pdf: the signed CSV in csv goes to OUT.csv, then the PDF that
- * records its hash to OUT (report_pdf.h). */
+/* --format pdf: OUT.csv (signed) and the PDF that records its hash. */
 static int emit_pdf(const struct report_opts *o, const struct report_data *d,
 		    const struct buf *csv, EVP_PKEY *key)
 {
-	char sidecar[4096], err[256];
-	snprintf(sidecar, sizeof(sidecar), "%s.csv", o->out);
-	const char *base = strrchr(sidecar, '/');
-	struct report_pdf_job job = {
-		.outages = o->outages, .en = o->en, .tz = o->tz, .tz_offset = o->tz_offset,
-		.from = o->filter.from, .to = o->filter.to, .generated_at = (int64_t)time(NULL),
-		.default_target_ppm = o->target_ppm, .sidecar_name = base ? base + 1 : sidecar};
-	struct buf pdf;
-	buf_init(&pdf, (size_t)1 << 30);
-	int rc = emit(csv, sidecar);
-	if (rc < 0)
-		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", sidecar, strerror(-rc));
-	else if ((rc = report_pdf_render(&job, d, csv->data, csv->len, key, &pdf, err,
-					 sizeof(err))) < 0)
-		fprintf(stderr, "pantauctl report: rendering the PDF failed: %s\n", err);
-	else if ((rc = emit(&pdf, o->out)) < 0)
-		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", o->out, strerror(-rc));
-	if (rc < 0)
-		unlink(sidecar); /* no sidecar without its PDF */
-	buf_free(&pdf);
-	return rc;
+	struct report_pdf_job job = {.outages = o->outages,
+				     .en = o->en,
+				     .tz = o->tz,
+				     .tz_offset = o->tz_offset,
+				     .from = o->filter.from,
+				     .to = o->filter.to,
+				     .default_target_ppm = o->target_ppm};
+	return report_write_pdf(o->out, csv, &job, d, NULL, key);
 }
 
 static int load(const struct report_opts *o, struct report_data *d)
 {
-	static const char *const keys[] = {"dbname", "application_name", NULL};
-	const char *vals[] = {o->dsn ? o->dsn : "", "pantauctl", NULL};
-	PGconn *pg = PQconnectdbParams(keys, vals, 1);
-	if (!pg || PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "pantauctl report: cannot connect to PostgreSQL: %s",
-			pg ? PQerrorMessage(pg) : "out of memory\n");
-		PQfinish(pg);
+	PGconn *pg = report_connect(o->dsn);
+	if (!pg)
 		return -EIO;
-	}
 	char err[512];
 	struct buf groups;
 	buf_init(&groups, 1 << 20);
@@ -495,7 +456,7 @@ int ctl_report(int argc, char **argv)
 			rc = emit_pdf(&o, &d, &out, key);
 		report_data_free(&d);
 	}
-	if (rc == 0 && !o.pdf && (rc = emit(&out, o.out)) < 0)
+	if (rc == 0 && !o.pdf && (rc = report_write(&out, o.out)) < 0)
 		fprintf(stderr, "pantauctl report: writing %s failed: %s\n",
 			o.out ? o.out : "standard output", strerror(-rc));
 	buf_free(&out);

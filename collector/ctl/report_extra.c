@@ -103,10 +103,10 @@ int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
 	return 0;
 }
 
-PGconn *rx_connect(const struct rx_opts *o)
+PGconn *report_connect(const char *dsn)
 {
 	static const char *const keys[] = {"dbname", "application_name", NULL};
-	const char *vals[] = {o->dsn ? o->dsn : "", "pantauctl", NULL};
+	const char *vals[] = {dsn ? dsn : "", "pantauctl", NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (pg && PQstatus(pg) == CONNECTION_OK)
 		return pg;
@@ -114,6 +114,11 @@ PGconn *rx_connect(const struct rx_opts *o)
 		pg ? PQerrorMessage(pg) : "out of memory\n");
 	PQfinish(pg);
 	return NULL;
+}
+
+PGconn *rx_connect(const struct rx_opts *o)
+{
+	return report_connect(o->dsn);
 }
 
 PGresult *rx_query(PGconn *pg, const char *sql, int n, const char *const *params)
@@ -145,7 +150,7 @@ int rx_begin(struct evidence_writer *w, struct buf *out, const struct rx_opts *o
 	return evidence_begin(w, out, o->fmt, keys, vals, n, cols, ncols);
 }
 
-static int write_out(const struct buf *b, const char *path)
+int report_write(const struct buf *b, const char *path)
 {
 	if (!path)
 		return fwrite(b->data, 1, b->len, stdout) == b->len && fflush(stdout) == 0 ? 0
@@ -164,40 +169,44 @@ static int write_out(const struct buf *b, const char *path)
 	return 0;
 }
 
-/* --format pdf: the signed CSV in csv goes to OUT.csv, then the PDF that
- * records its hash to OUT; no sidecar is left without its PDF. */
+int report_write_pdf(const char *out, const struct buf *csv, struct report_pdf_job *job,
+		     const struct report_data *d, const struct report_pdf_doc *doc, EVP_PKEY *key)
+{
+	char sidecar[4096], err[256];
+	snprintf(sidecar, sizeof(sidecar), "%s.csv", out);
+	const char *base = strrchr(sidecar, '/');
+	job->sidecar_name = base ? base + 1 : sidecar;
+	job->generated_at = (int64_t)time(NULL);
+	struct buf pdf;
+	buf_init(&pdf, (size_t)1 << 30);
+	int rc = report_write(csv, sidecar);
+	if (rc < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", sidecar,
+			strerror(-rc));
+	else if ((rc = d ? report_pdf_render(job, d, csv->data, csv->len, key, &pdf, err,
+					     sizeof(err))
+			 : report_pdf_render_doc(job, doc, csv->data, csv->len, key, &pdf, err,
+						 sizeof(err))) < 0)
+		fprintf(stderr, "pantauctl report: rendering the PDF failed: %s\n", err);
+	else if ((rc = report_write(&pdf, out)) < 0)
+		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", out, strerror(-rc));
+	if (rc < 0)
+		unlink(sidecar); /* no sidecar without its PDF */
+	buf_free(&pdf);
+	return rc;
+}
+
+/* --format pdf for backups and redundancy: doc is their laid-out tables. */
 static int write_pdf(const struct buf *csv, const struct rx_opts *o,
 		     const struct report_pdf_doc *doc, EVP_PKEY *key)
 {
-	char sidecar[4096], err[256];
-	snprintf(sidecar, sizeof(sidecar), "%s.csv", o->out);
-	const char *base = strrchr(sidecar, '/');
-	struct report_pdf_job job = {.en = o->en,
-				     .tz = o->tz,
-				     .tz_offset = o->tz_offset,
-				     .from = o->from,
-				     .to = o->to,
-				     .generated_at = (int64_t)time(NULL),
-				     .sidecar_name = base ? base + 1 : sidecar};
 	if (!doc) {
 		fprintf(stderr, "pantauctl report %s: no PDF layout\n", o->name);
 		return -EINVAL;
 	}
-	struct buf pdf;
-	buf_init(&pdf, (size_t)1 << 30);
-	int rc = write_out(csv, sidecar);
-	if (rc < 0)
-		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", sidecar,
-			strerror(-rc));
-	else if ((rc = report_pdf_render_doc(&job, doc, csv->data, csv->len, key, &pdf, err,
-					     sizeof(err))) < 0)
-		fprintf(stderr, "pantauctl report: rendering the PDF failed: %s\n", err);
-	else if ((rc = write_out(&pdf, o->out)) < 0)
-		fprintf(stderr, "pantauctl report: writing %s failed: %s\n", o->out, strerror(-rc));
-	if (rc < 0)
-		unlink(sidecar);
-	buf_free(&pdf);
-	return rc;
+	struct report_pdf_job job = {
+		.en = o->en, .tz = o->tz, .tz_offset = o->tz_offset, .from = o->from, .to = o->to};
+	return report_write_pdf(o->out, csv, &job, NULL, doc, key);
 }
 
 int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *o, int rc,
@@ -221,7 +230,7 @@ int rx_finish(struct evidence_writer *w, struct buf *out, const struct rx_opts *
 		return rc == 0 ? CTL_OK : CTL_FAILED;
 	}
 	EVP_PKEY_free(key);
-	if (rc == 0 && (rc = write_out(out, o->out)) < 0)
+	if (rc == 0 && (rc = report_write(out, o->out)) < 0)
 		fprintf(stderr, "pantauctl report: writing %s failed: %s\n",
 			o->out ? o->out : "standard output", strerror(-rc));
 	return rc == 0 ? CTL_OK : CTL_FAILED;

@@ -32,7 +32,22 @@ struct rx_opts {
  * printing why. */
 int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra);
 
-/* Connects with application_name pantauctl. NULL after printing why. */
+/* Shared by every report (report.c's sla and outages too). */
+/* Connects to dsn (NULL or "": libpq's defaults) with application_name
+ * pantauctl. NULL after printing why. */
+PGconn *report_connect(const char *dsn);
+/* Writes b to path through path.tmp, fsync and rename, or to standard output
+ * when path is NULL. 0 or -errno. */
+int report_write(const struct buf *b, const char *path);
+/* --format pdf: the signed CSV csv goes to OUT.csv, then the PDF that
+ * records its hash to OUT, rendered from d (sla, outages) or else from doc
+ * (laid-out tables). job's sidecar_name and generated_at are filled here.
+ * Any failure removes the sidecar. 0 or -errno after printing why. */
+int report_write_pdf(const char *out, const struct buf *csv, struct report_pdf_job *job,
+		     const struct report_data *d, const struct report_pdf_doc *doc,
+		     EVP_PKEY *key);
+
+/* rx_opts' dsn through report_connect. */
 PGconn *rx_connect(const struct rx_opts *o);
 
 /* Runs a parameterized query; NULL after printing the error. */
