@@ -65,6 +65,21 @@ static void state_work(uv_work_t *req)
 	w->rc = write_state(w->sp->dir_fd, &w->st, "state.lease");
 }
 
+/* The state at stop: acknowledgements and loss totals as they are now, and
+ * the largest lease ever promised. Blocking, once, when nothing else runs. */
+static void write_final_state(struct spool *sp)
+{
+	if (sp->dir_fd < 0)
+		return;
+	uint64_t reserved = sp->st.seq_reserved;
+	if (sp->lease_target > reserved)
+		reserved = sp->lease_target;
+	struct spool_state st = current_state(sp, reserved);
+	int rc = write_state(sp->dir_fd, &st, "state.tmp");
+	if (rc < 0)
+		log_warn("spool", "cannot write %s/state at stop: %s", sp->dir, strerror(-rc));
+}
+
 static void state_done(uv_work_t *req, int status)
 {
 	struct state_work *w = req->data;
@@ -78,7 +93,9 @@ static void state_done(uv_work_t *req, int status)
 			     "cannot write %s/state: %s (retrying)", sp->dir,
 			     strerror(w->rc ? -w->rc : ECANCELED));
 	free(w);
-	if (sp->save_again && !sp->closing) {
+	if (sp->closing)
+		write_final_state(sp); /* deferred by spool_close: now nothing races it */
+	else if (sp->save_again) {
 		sp->save_again = false;
 		spool_save_state(sp);
 	}
@@ -635,16 +652,10 @@ void spool_close(struct spool *sp)
 	if (sp->rfd >= 0)
 		close(sp->rfd);
 	sp->rfd = -1;
-	if (sp->dir_fd >= 0) {
-		uint64_t reserved = sp->st.seq_reserved;
-		if (sp->lease_busy && sp->lease_target > reserved)
-			reserved = sp->lease_target;
-		struct spool_state st = current_state(sp, reserved);
-		int rc = write_state(sp->dir_fd, &st, "state.tmp");
-		if (rc < 0)
-			log_warn("spool", "cannot write %s/state at stop: %s", sp->dir,
-				 strerror(-rc));
-	}
+	/* A lease job still in flight would rename its older state over the
+	 * final one: the final write waits for it (state_done). */
+	if (!sp->lease_busy)
+		write_final_state(sp);
 	if (sp->timer_open) {
 		uv_timer_stop(&sp->timer);
 		uv_close((uv_handle_t *)&sp->timer, on_timer_closed);

@@ -518,6 +518,84 @@ TEST(loss_totals_persist_and_are_reported_on_every_connection)
 	series_table_free(t);
 }
 
+/* Holds every thread of libuv's pool until released, so that work queued
+ * meanwhile runs only after what the main thread does next. */
+struct pool_gate {
+	uv_sem_t started, release;
+	uv_work_t req[128];
+	int n;
+};
+
+static void gate_work(uv_work_t *req)
+{
+	struct pool_gate *g = req->data;
+	uv_sem_post(&g->started);
+	uv_sem_wait(&g->release);
+}
+
+static void gate_done(uv_work_t *req, int status)
+{
+	(void)req;
+	(void)status;
+}
+
+static void gate_close(struct pool_gate *g)
+{
+	const char *env = getenv("UV_THREADPOOL_SIZE");
+	g->n = env ? atoi(env) : 4; /* libuv's own rule */
+	if (g->n < 1)
+		g->n = 1;
+	if (g->n > 128)
+		abort();
+	if (uv_sem_init(&g->started, 0) || uv_sem_init(&g->release, 0))
+		abort();
+	for (int i = 0; i < g->n; i++) {
+		g->req[i].data = g;
+		if (uv_queue_work(&loop, &g->req[i], gate_work, gate_done))
+			abort();
+	}
+	for (int i = 0; i < g->n; i++)
+		uv_sem_wait(&g->started);
+}
+
+static void gate_open(struct pool_gate *g)
+{
+	for (int i = 0; i < g->n; i++)
+		uv_sem_post(&g->release);
+}
+
+TEST(stop_is_not_undone_by_a_state_write_in_flight)
+{
+	fresh_dir();
+	struct series_table *t = make_series(50);
+	struct spool sp;
+	struct spool_options o = opts(SPOOL_FSYNC_NEVER);
+	o.max_size = 300 * 1024;
+	o.segment_size = 64 * 1024;
+	open_ok(&sp, &o, t);
+	struct pool_gate g;
+	gate_close(&g);
+	/* The first eviction queues a state write (its loss total), held back
+	 * by the gate; later evictions only raise the total in memory. */
+	for (int i = 0; i < 300; i++)
+		spool_append(&sp, make_batch(200, 50, 1700000000000 + i * 4000, 0.1));
+	uint64_t lost = sp.stats.samples_evicted[SPOOL_LOSS_FULL];
+	ASSERT_TRUE(sp.lease_busy);
+	spool_close(&sp);
+	gate_open(&g); /* the old state write lands now, after the stop */
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_sem_destroy(&g.started);
+	uv_sem_destroy(&g.release);
+	open_ok(&sp, &o, t);
+	enum spool_loss why;
+	uint64_t total;
+	int64_t ts;
+	ASSERT_EQ_INT(spool_next_loss(&sp, &why, &total, &ts), 1);
+	ASSERT_EQ_UINT(total, lost);
+	close_run(&sp);
+	series_table_free(t);
+}
+
 /* A filesystem of `cap` bytes: writes past it are cut short with ENOSPC. */
 struct small_disk {
 	struct spool *sp;
@@ -662,6 +740,7 @@ TEST_MAIN(loop_setup, record_roundtrip_keeps_every_value, record_values_roundtri
 	  bad_crc_in_the_middle_drops_only_that_record, acks_delete_segments_and_rewind_replays,
 	  max_size_evicts_oldest_and_counts_every_sample,
 	  loss_totals_persist_and_are_reported_on_every_connection,
+	  stop_is_not_undone_by_a_state_write_in_flight,
 	  full_disk_evicts_oldest_and_leaves_no_torn_record, io_errors_keep_a_bounded_memory_tail,
 	  fsync_always_sends_only_durable_batches, a_second_agent_on_the_same_dir_is_refused,
 	  cleanup)
