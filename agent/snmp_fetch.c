@@ -42,10 +42,19 @@ static void clear_texts(struct snmp_fetch *f)
 	}
 }
 
+static void end_walks(struct snmp_fetch *f)
+{
+	for (size_t i = 0; f->walks && i < f->ntabs; i++)
+		if (f->walks[i].t)
+			snmp_table_end(&f->walks[i]);
+	free(f->walks);
+	f->walks = NULL;
+	f->nreqw = 0;
+}
+
 void snmp_fetch_free(struct snmp_fetch *f)
 {
-	if (f->walking)
-		snmp_table_end(&f->walk);
+	end_walks(f);
 	snmp_inv_drop(f);
 	snmp_rate_state_free(&f->rates);
 	clear_texts(f);
@@ -59,13 +68,12 @@ void snmp_fetch_free(struct snmp_fetch *f)
 void snmp_fetch_forget(struct snmp_fetch *f)
 {
 	f->selected = false;
+	f->one_table = false;
 }
 
 int snmp_fetch_begin(struct snmp_fetch *f, uint64_t now_ms)
 {
-	if (f->walking)
-		snmp_table_end(&f->walk);
-	f->walking = false;
+	end_walks(f);
 	snmp_inv_drop(f);
 	clear_texts(f);
 	f->now_ms = now_ms;
@@ -102,12 +110,11 @@ static void fail(struct snmp_fetch *f, int status, const char *reason)
 		f->status = status;
 		f->reason = reason;
 	}
-	if (f->walking) {
-		/* Rows already read are right, only incomplete: keep them. */
-		f->values += snmp_table_emit(&f->walk, &f->sink);
-		snmp_table_end(&f->walk);
-		f->walking = false;
-	}
+	/* Rows already read are right, only incomplete: keep them. */
+	for (size_t i = 0; f->walks && i < f->ntabs; i++)
+		if (f->walks[i].t && !f->tabs[i].inv)
+			f->values += snmp_table_emit(&f->walks[i], &f->sink);
+	end_walks(f);
 	/* A partial inventory would make the collector delete what it misses. */
 	snmp_inv_drop(f);
 	f->phase = SNMP_FETCH_DONE;
@@ -173,57 +180,141 @@ static netsnmp_pdu *batch_request(struct snmp_fetch *f, int command, size_t nite
 	return pdu;
 }
 
-static unsigned walk_repetitions(const struct snmp_fetch *f)
+/* Repetitions for table i: one more row than it had last time sees its end
+ * in one reply. 0 means GETNEXT. */
+static unsigned walk_repetitions(const struct snmp_fetch *f, size_t i)
 {
 	const struct snmp_conf *c = f->cfg;
 	if (c->version == SNMP_CONF_V1 || !c->bulk)
 		return 0;
-	const struct snmp_fetch_table *t = &f->tabs[f->cursor];
+	const struct snmp_fetch_table *t = &f->tabs[i];
 	size_t reps = (size_t)c->max_repetitions;
-	/* One more than last time sees the end of the table in one reply. */
 	if (t->walked && t->rows_hint + 1 < reps)
 		reps = t->rows_hint + 1;
+	if (reps > f->walks[i].reps_limit)
+		reps = f->walks[i].reps_limit;
 	return (unsigned)reps;
 }
 
-static void end_table(struct snmp_fetch *f)
+static int start_walks(struct snmp_fetch *f)
 {
-	struct snmp_fetch_table *tab = &f->tabs[f->cursor];
-	tab->rows_hint = snmp_table_rows(&f->walk);
-	tab->walked = true;
-	if (tab->inv) {
-		if (snmp_inv_keep(f, tab, &f->walk) < 0)
-			fail(f, -ENOMEM, "out of memory");
-	} else {
-		f->values += snmp_table_emit(&f->walk, &f->sink);
-		snmp_table_end(&f->walk);
+	f->walks = calloc(f->ntabs ? f->ntabs : 1, sizeof(f->walks[0]));
+	if (!f->walks)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->ntabs; i++) {
+		if (snmp_table_begin(&f->walks[i], f->tabs[i].t) < 0) {
+			end_walks(f);
+			return -ENOMEM;
+		}
+		f->walks[i].rates = &f->rate_poll;
 	}
-	f->walking = false;
-	f->cursor++;
+	f->cursor = 0;
+	return 0;
 }
 
+/* Table i has been walked: its samples go out (inventory is kept until the
+ * poll ends), and its row count sizes the next poll's request. */
+static void end_walk(struct snmp_fetch *f, size_t i)
+{
+	struct snmp_fetch_table *tab = &f->tabs[i];
+	struct snmp_table_walk *w = &f->walks[i];
+	tab->rows_hint = snmp_table_rows(w);
+	tab->walked = true;
+	if (tab->inv) {
+		if (snmp_inv_keep(f, tab, w) < 0)
+			fail(f, -ENOMEM, "out of memory");
+	} else {
+		f->values += snmp_table_emit(w, &f->sink);
+		snmp_table_end(w);
+	}
+}
+
+/* One request for as many tables as fit: their unfinished columns side by
+ * side, as many repetitions as the longest needs, at most max_oids columns
+ * and SNMP_TABLE_MAX_BULK_VARBINDS varbinds in the answer. */
 static netsnmp_pdu *walk_request(struct snmp_fetch *f)
 {
-	while (f->cursor < f->ntabs) {
-		if (!f->walking) {
-			if (snmp_table_begin(&f->walk, f->tabs[f->cursor].t) < 0) {
-				fail(f, -ENOMEM, "out of memory");
+	size_t max_cols = (size_t)f->cfg->max_oids;
+	if (max_cols > SNMP_TABLE_MAX_REQ_COLS)
+		max_cols = SNMP_TABLE_MAX_REQ_COLS;
+	size_t take[SNMP_TABLE_MAX_REQ_COLS];
+	size_t cols = 0;
+	unsigned reps = 0;
+	f->nreqw = 0;
+	for (size_t i = f->cursor; i < f->ntabs && cols < max_cols; i++) {
+		struct snmp_table_walk *w = &f->walks[i];
+		if (!w->t)
+			continue;
+		size_t n = snmp_table_pending(w, max_cols - cols);
+		if (n == 0) {
+			end_walk(f, i);
+			if (f->phase == SNMP_FETCH_DONE)
 				return NULL;
-			}
-			f->walking = true;
-			f->walk.rates = &f->rate_poll;
+			continue;
 		}
-		netsnmp_pdu *pdu =
-			snmp_table_request(&f->walk, walk_repetitions(f), (size_t)f->cfg->max_oids);
-		if (pdu)
-			return pdu;
-		end_table(f);
-		if (f->phase == SNMP_FETCH_DONE)
-			return NULL;
+		unsigned r = walk_repetitions(f, i);
+		unsigned rr = r > reps ? r : reps;
+		if (f->nreqw > 0 &&
+		    (f->one_table || (cols + n) * rr > SNMP_TABLE_MAX_BULK_VARBINDS))
+			break;
+		take[f->nreqw] = n;
+		f->reqw[f->nreqw++] = i;
+		cols += n;
+		reps = rr;
 	}
-	snmp_inv_finish(f);
-	f->phase = SNMP_FETCH_DONE;
-	return NULL;
+	while (f->cursor < f->ntabs && !f->walks[f->cursor].t)
+		f->cursor++;
+	if (f->nreqw == 0) {
+		snmp_inv_finish(f);
+		f->phase = SNMP_FETCH_DONE;
+		return NULL;
+	}
+	if (reps > 0 && reps > SNMP_TABLE_MAX_BULK_VARBINDS / cols)
+		reps = (unsigned)(SNMP_TABLE_MAX_BULK_VARBINDS / cols > 0
+					  ? SNMP_TABLE_MAX_BULK_VARBINDS / cols
+					  : 1);
+	netsnmp_pdu *pdu = snmp_pdu_create(reps > 0 ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
+	if (pdu && reps > 0) {
+		pdu->non_repeaters = 0;
+		pdu->max_repetitions = (long)reps;
+	}
+	size_t pos = 0;
+	for (size_t k = 0; pdu && k < f->nreqw; k++) {
+		int n = snmp_table_add(&f->walks[f->reqw[k]], pdu, reps, take[k], pos);
+		if (n < 0) {
+			snmp_free_pdu(pdu);
+			pdu = NULL;
+		} else {
+			pos += (size_t)n;
+		}
+	}
+	if (!pdu)
+		fail(f, -ENOMEM, "out of memory");
+	f->reqcols = pos;
+	return pdu;
+}
+
+/* The answer to a walk request, shared out among its tables. */
+static void walk_reply(struct snmp_fetch *f, const netsnmp_pdu *resp)
+{
+	if (resp->errstat != SNMP_ERR_NOERROR && f->nreqw > 1) {
+		/* Which table it concerns is the agent's guess as much as ours:
+		 * ask each table alone from now on, and let that error repeat
+		 * where one table's walk can deal with it. */
+		log_debug("snmp", "%s: error %ld (%s) for a request of %zu tables; one table a "
+			  "request from now on",
+			  f->name, resp->errstat, snmp_errstring((int)resp->errstat), f->nreqw);
+		f->one_table = true;
+		return;
+	}
+	for (size_t k = 0; k < f->nreqw; k++)
+		snmp_table_reply(&f->walks[f->reqw[k]], resp, f->reqcols);
+	for (size_t k = 0; k < f->nreqw && f->phase != SNMP_FETCH_DONE; k++) {
+		size_t i = f->reqw[k];
+		if (f->walks[i].t && snmp_table_done(&f->walks[i]))
+			end_walk(f, i);
+	}
+	f->nreqw = 0;
 }
 
 netsnmp_pdu *snmp_fetch_next(struct snmp_fetch *f)
@@ -240,8 +331,10 @@ netsnmp_pdu *snmp_fetch_next(struct snmp_fetch *f)
 		case SNMP_FETCH_GET:
 			pdu = batch_request(f, SNMP_MSG_GET, f->ngets);
 			if (!pdu && f->phase == SNMP_FETCH_GET) {
-				f->phase = SNMP_FETCH_WALK;
-				f->cursor = 0;
+				if (start_walks(f) < 0)
+					fail(f, -ENOMEM, "out of memory");
+				else
+					f->phase = SNMP_FETCH_WALK;
 			}
 			break;
 		case SNMP_FETCH_WALK:
@@ -392,8 +485,7 @@ void snmp_fetch_reply(struct snmp_fetch *f, int status, const netsnmp_pdu *pdu)
 	f->resends = 0;
 	f->answered = true;
 	if (f->phase == SNMP_FETCH_WALK) {
-		if (f->walking)
-			snmp_table_reply(&f->walk, pdu);
+		walk_reply(f, pdu);
 		return;
 	}
 	batch_reply(f, pdu);

@@ -7,7 +7,8 @@
  * first poll, hourly, and after a failed poll: one GETNEXT that reads
  * sysObjectID and checks each profile's detection subtrees), GET (every
  * scalar and inventory field of the selected profiles, max_oids per PDU),
- * WALK (each table, its columns side by side), then DONE. */
+ * WALK (every table at once: the columns of several tables side by side in
+ * one GETBULK, sized by the rows each had last time), then DONE. */
 #ifndef PANTAU_SNMP_FETCH_H
 #define PANTAU_SNMP_FETCH_H
 
@@ -88,8 +89,10 @@ struct snmp_fetch {
 	size_t nbatch;
 	bool *skip; /* items known absent this poll */
 	size_t nskip;
-	struct snmp_table_walk walk;
-	bool walking;
+	struct snmp_table_walk *walks; /* WALK: one per table; t == NULL once ended */
+	size_t reqw[SNMP_TABLE_MAX_REQ_COLS]; /* tables in the request in flight */
+	size_t nreqw, reqcols;
+	bool one_table; /* the agent refused a request of several tables */
 	unsigned resends; /* SNMPv3 reports for the request in flight */
 	bool answered;	  /* a response arrived this poll */
 	int status;	  /* first fatal error of this poll */

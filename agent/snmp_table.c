@@ -64,43 +64,36 @@ static void end_all(struct snmp_table_walk *w)
 		w->cols[i].done = true;
 }
 
-netsnmp_pdu *snmp_table_request(struct snmp_table_walk *w, unsigned reps, size_t max_cols)
+size_t snmp_table_pending(const struct snmp_table_walk *w, size_t max_cols)
+{
+	if (max_cols > w->cols_limit)
+		max_cols = w->cols_limit;
+	size_t n = 0;
+	for (size_t i = 0; i < w->ncols && n < max_cols; i++)
+		n += !w->cols[i].done;
+	return n;
+}
+
+int snmp_table_add(struct snmp_table_walk *w, netsnmp_pdu *pdu, unsigned reps, size_t max_cols,
+		   size_t pos)
 {
 	if (max_cols > w->cols_limit)
 		max_cols = w->cols_limit;
 	w->nreq = 0;
-	for (size_t i = 0; i < w->ncols && w->nreq < max_cols; i++)
-		if (!w->cols[i].done)
-			w->req[w->nreq++] = i;
-	if (w->nreq == 0)
-		return NULL;
-	if (reps > 0) {
-		/* Bound the response: columns x repetitions varbinds come back. */
-		size_t cap = SNMP_TABLE_MAX_BULK_VARBINDS / w->nreq;
-		if (reps > w->reps_limit)
-			reps = w->reps_limit;
-		if (reps > cap)
-			reps = cap > 0 ? (unsigned)cap : 1;
-	}
-	netsnmp_pdu *pdu = snmp_pdu_create(reps > 0 ? SNMP_MSG_GETBULK : SNMP_MSG_GETNEXT);
-	if (!pdu) {
-		end_all(w);
-		return NULL;
-	}
-	if (reps > 0) {
-		pdu->non_repeaters = 0;
-		pdu->max_repetitions = (long)reps;
-	}
+	w->pos = pos;
 	w->reps = reps;
-	for (size_t i = 0; i < w->nreq; i++) {
-		const struct snmp_table_col *c = &w->cols[w->req[i]];
+	for (size_t i = 0; i < w->ncols && w->nreq < max_cols; i++) {
+		struct snmp_table_col *c = &w->cols[i];
+		if (c->done)
+			continue;
 		if (!snmp_add_null_var(pdu, c->last, c->last_len)) {
-			snmp_free_pdu(pdu);
 			end_all(w);
-			return NULL;
+			w->nreq = 0;
+			return -ENOMEM;
 		}
+		w->req[w->nreq++] = i;
 	}
-	return pdu;
+	return (int)w->nreq;
 }
 
 static int add_suffix(struct snmp_table_walk *w, const oid *sfx, size_t len, uint32_t *off)
@@ -236,7 +229,7 @@ static void reply_error(struct snmp_table_walk *w, const netsnmp_pdu *resp)
 		w->cols[w->req[i]].done = true;
 }
 
-int snmp_table_reply(struct snmp_table_walk *w, const netsnmp_pdu *resp)
+int snmp_table_reply(struct snmp_table_walk *w, const netsnmp_pdu *resp, size_t stride)
 {
 	if (w->nreq == 0)
 		return 0;
@@ -244,13 +237,18 @@ int snmp_table_reply(struct snmp_table_walk *w, const netsnmp_pdu *resp)
 		reply_error(w, resp);
 		return 0;
 	}
+	if (stride < w->pos + w->nreq)
+		stride = w->pos + w->nreq;
 	int added = 0;
 	bool moved = false;
 	size_t i = 0;
 	for (const netsnmp_variable_list *vb = resp->variables; vb; vb = vb->next_variable, i++) {
-		if (w->reps == 0 && i >= w->nreq)
+		if (w->reps == 0 && i >= stride)
 			break; /* GETNEXT: one varbind per column, extras are noise */
-		struct snmp_table_col *c = &w->cols[w->req[i % w->nreq]];
+		size_t at = i % stride;
+		if (at < w->pos || at >= w->pos + w->nreq)
+			continue; /* another table's column */
+		struct snmp_table_col *c = &w->cols[w->req[at - w->pos]];
 		if (!c->done && step(w, c, vb, &added) > 0)
 			moved = true;
 	}

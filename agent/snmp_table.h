@@ -50,6 +50,7 @@ struct snmp_table_walk {
 	struct buf text;		     /* label texts, NUL-terminated, back to back */
 	size_t req[SNMP_TABLE_MAX_REQ_COLS]; /* columns of the request in flight */
 	size_t nreq;
+	size_t pos;	     /* varbind position of its first column in that request */
 	unsigned reps;	     /* repetitions of the request in flight, 0 = GETNEXT */
 	unsigned reps_limit; /* lowered by tooBig */
 	size_t cols_limit;   /* lowered by tooBig */
@@ -60,14 +61,22 @@ struct snmp_table_walk {
 /* Prepares the walk of t. 0 or -ENOMEM. Free with snmp_table_end. */
 int snmp_table_begin(struct snmp_table_walk *w, const struct snmp_profile_table *t);
 
-/* The next request: GETBULK with reps repetitions (reps > 0) or GETNEXT
- * (reps == 0) of at most max_cols unfinished columns. NULL when every
- * column has ended (or on -ENOMEM, with every column ended). */
-netsnmp_pdu *snmp_table_request(struct snmp_table_walk *w, unsigned reps, size_t max_cols);
+/* How many unfinished columns the next request would carry (at most
+ * max_cols, and fewer after tooBig). 0 when the walk is over. */
+size_t snmp_table_pending(const struct snmp_table_walk *w, size_t max_cols);
 
-/* Feeds the response to the last request. Returns the number of values it
- * added (0 is fine), or -EPROTO after replies that make no progress. */
-int snmp_table_reply(struct snmp_table_walk *w, const netsnmp_pdu *resp);
+/* Appends the next unfinished columns (at most max_cols) to pdu, where they
+ * stand from varbind position pos on: a GETBULK of reps repetitions, or a
+ * GETNEXT (reps == 0). Several walks may share one request, each at its own
+ * position. Returns the columns added, or -ENOMEM (every column ended). */
+int snmp_table_add(struct snmp_table_walk *w, netsnmp_pdu *pdu, unsigned reps, size_t max_cols,
+		   size_t pos);
+
+/* Feeds the response to a request of `stride` columns in all (a GETBULK
+ * answers row after row of them) to the walk whose columns it carried.
+ * Returns the number of values it added (0 is fine), or -EPROTO after
+ * replies that make no progress. */
+int snmp_table_reply(struct snmp_table_walk *w, const netsnmp_pdu *resp, size_t stride);
 
 /* True when every column has ended. */
 bool snmp_table_done(const struct snmp_table_walk *w);

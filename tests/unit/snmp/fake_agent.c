@@ -159,6 +159,8 @@ netsnmp_pdu *fake_agent_answer(struct fake_agent *a, const netsnmp_pdu *req)
 		a->last_varbinds++;
 	if (req->command == SNMP_MSG_GETBULK) {
 		a->getbulks++;
+		if (a->bulk_max_columns && a->last_varbinds > a->bulk_max_columns)
+			return v1_error(req, r, SNMP_ERR_GENERR, 1);
 		return answer_bulk(a, req, r);
 	}
 	bool is_get = req->command == SNMP_MSG_GET;

@@ -35,6 +35,7 @@ struct fake_agent {
 	size_t n;
 	bool v1;		   /* errors as SNMPv1 does: noSuchName */
 	size_t max_varbinds;	   /* 0, or tooBig (GET/GETNEXT) / truncation (GETBULK) above it */
+	size_t bulk_max_columns;   /* 0, or genErr for a GETBULK of more varbinds */
 	oid lie_root[MAX_OID_LEN]; /* GETNEXT inside this subtree repeats its first object */
 	size_t lie_len;
 	unsigned requests, gets, getnexts, getbulks;

@@ -203,21 +203,50 @@ TEST(requests_are_few)
 	const char *reason;
 	ASSERT_EQ_INT(poll_once(1000, &reason), 0);
 	/* identify (32 detection subtrees per GETNEXT), 2 GETs (33 objects, 32
-	 * per request), one GETBULK per table. */
+	 * per request). Tables share GETBULKs of at most 256 varbinds: with 25
+	 * repetitions (no row counts yet) input and output fit in one, bypass
+	 * takes another. */
 	ASSERT_EQ_UINT(agent.getnexts, (fetch.ndet + 1 + 31) / 32);
 	ASSERT_EQ_UINT(agent.gets, 2);
-	ASSERT_EQ_UINT(agent.getbulks, 3);
-	/* The next poll reuses the selection and sizes GETBULK by the rows seen. */
+	ASSERT_EQ_UINT(agent.getbulks, 2);
+	/* The next poll reuses the selection and sizes GETBULK by the rows
+	 * seen: every table in one request, one more repetition than the
+	 * longest (input: 3 rows). */
 	agent.requests = agent.gets = agent.getnexts = agent.getbulks = 0;
 	ASSERT_EQ_INT(poll_once(2000, &reason), 0);
 	ASSERT_EQ_UINT(agent.getnexts, 0);
-	ASSERT_EQ_UINT(agent.requests, 5);
-	ASSERT_EQ_INT(agent.last_repetitions, 1); /* bypass table: 0 rows last time */
+	ASSERT_EQ_UINT(agent.requests, 3);
+	ASSERT_EQ_UINT(agent.getbulks, 1);
+	ASSERT_EQ_INT(agent.last_repetitions, 4);
 	ASSERT_EQ_UINT(nrecs, 29);
 	/* Unchanged inventory is not sent again before the hour. */
 	ASSERT_EQ_UINT(ninventory, 0);
 	ASSERT_EQ_INT(poll_once(2000 + SNMP_FETCH_REFRESH_MS, &reason), 0);
 	ASSERT_EQ_UINT(ninventory, 2);
+}
+
+TEST(an_agent_refusing_requests_of_several_tables_gets_one_table_a_request)
+{
+	setup();
+	const char *reason;
+	ASSERT_EQ_INT(poll_once(1000, &reason), 0);
+	size_t widest = 0; /* the most columns one table asks */
+	for (size_t i = 0; i < fetch.ntabs; i++) {
+		const struct snmp_profile_table *t = fetch.tabs[i].t;
+		size_t n = t->ncolumns + t->nlabels + t->nattrs;
+		widest = n > widest ? n : widest;
+	}
+	agent.bulk_max_columns = widest;
+	agent.requests = agent.gets = agent.getnexts = agent.getbulks = 0;
+	ASSERT_EQ_INT(poll_once(2000, &reason), 0);
+	ASSERT_TRUE(reason == NULL);
+	ASSERT_EQ_UINT(nrecs, 29); /* every table read all the same */
+	/* The refused request, then one per table (3); and so from then on. */
+	ASSERT_EQ_UINT(agent.getbulks, 1 + 3);
+	agent.getbulks = 0;
+	ASSERT_EQ_INT(poll_once(3000, &reason), 0);
+	ASSERT_EQ_UINT(nrecs, 29);
+	ASSERT_EQ_UINT(agent.getbulks, 3);
 }
 
 TEST(v1_uses_getnext_and_survives_nosuchname)
@@ -341,11 +370,11 @@ TEST(timeouts)
 	/* Answered, then stopped answering: the values read so far count. */
 	setup();
 	nrecs = 0;
-	/* identify, GET, GET, input table, then silence. */
+	/* identify, GET, GET, input and output tables, then silence. */
 	ASSERT_EQ_INT(poll_with_failure(3 + identify, -ETIMEDOUT), 4 + identify);
 	ASSERT_EQ_INT(snmp_fetch_result(&fetch, &reason), 0);
 	ASSERT_EQ_STR(reason, "timeout");
-	ASSERT_EQ_UINT(nrecs, 14 + 9);
+	ASSERT_EQ_UINT(nrecs, 14 + 9 + 6);
 	/* After a failed poll the device is identified again. */
 	setup();
 	ASSERT_EQ_INT(poll_with_failure(0, -ETIMEDOUT), 1);
@@ -411,7 +440,8 @@ TEST(done)
 	set = NULL;
 }
 
-TEST_MAIN(v2c_ups_all_values, requests_are_few, v1_uses_getnext_and_survives_nosuchname,
+TEST_MAIN(v2c_ups_all_values, requests_are_few, an_agent_refusing_requests_of_several_tables_gets_one_table_a_request,
+	  v1_uses_getnext_and_survives_nosuchname,
 	  bulk_false_uses_getnext, named_profiles_skip_identification,
 	  auto_without_ups_mib_selects_system_only, small_responses_still_complete,
 	  lying_agent_ends_the_walk, end_of_mib_view_ends_the_last_table, timeouts,
