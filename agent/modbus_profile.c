@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct modbus_profile_set *sets; /* loaded sets, one per directory */
 
 struct profile_raw {
 	struct modbus_profile p;
@@ -138,13 +137,12 @@ void modbus_profile_free(struct modbus_profile *p)
 
 /* ---- the set of one directory ------------------------------------------ */
 
-static void set_free(struct modbus_profile_set *s)
+static void set_free(struct profile_cached *base)
 {
+	struct modbus_profile_set *s = (struct modbus_profile_set *)base;
 	for (size_t i = 0; i < s->n; i++)
 		modbus_profile_free(&s->profiles[i]);
 	free(s->profiles);
-	free(s->dir);
-	free(s);
 }
 
 static int load_one(struct modbus_profile_set *s, const char *dir, const char *name,
@@ -168,8 +166,9 @@ static int load_one(struct modbus_profile_set *s, const char *dir, const char *n
 	return 0;
 }
 
-static int load_set(const char *dir, struct modbus_profile_set *s, struct perr *err)
+static int load_set(const char *dir, struct profile_cached *base, struct perr *err)
 {
+	struct modbus_profile_set *s = (struct modbus_profile_set *)base;
 	char path[4096];
 	if ((size_t)snprintf(path, sizeof(path), "%s/modbus", dir) >= sizeof(path))
 		return perr_set(err, "[%s] profile directory name too long", dir);
@@ -187,43 +186,20 @@ static int load_set(const char *dir, struct modbus_profile_set *s, struct perr *
 	return rc;
 }
 
+static struct profile_cache cache = {
+	.size = sizeof(struct modbus_profile_set), .load = load_set, .free_set = set_free};
+
 int modbus_profile_set_get(const char *dir, struct modbus_profile_set **out, struct perr *err)
 {
-	for (struct modbus_profile_set *s = sets; s; s = s->next) {
-		if (strcmp(s->dir, dir) == 0) {
-			s->refs++;
-			*out = s;
-			return 0;
-		}
-	}
-	struct modbus_profile_set *s = calloc(1, sizeof(*s));
-	if (!s || !(s->dir = strdup(dir))) {
-		free(s);
-		return perr_setc(err, -ENOMEM, "out of memory");
-	}
-	int rc = load_set(dir, s, err);
-	if (rc < 0) {
-		set_free(s);
-		return rc;
-	}
-	s->refs = 1;
-	s->next = sets;
-	sets = s;
-	*out = s;
-	return 0;
+	struct profile_cached *s;
+	int rc = profile_cache_get(&cache, dir, &s, err);
+	*out = rc == 0 ? (struct modbus_profile_set *)s : NULL;
+	return rc;
 }
 
 void modbus_profile_set_put(struct modbus_profile_set *set)
 {
-	if (!set || --set->refs > 0)
-		return;
-	for (struct modbus_profile_set **pp = &sets; *pp; pp = &(*pp)->next) {
-		if (*pp == set) {
-			*pp = set->next;
-			break;
-		}
-	}
-	set_free(set);
+	profile_cache_put(&cache, set ? &set->base : NULL);
 }
 
 const struct modbus_profile *modbus_profile_set_find(const struct modbus_profile_set *set,

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "modbus_field.h"
 #include "perr.h"
+#include "profile_dir.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,11 +41,9 @@ int modbus_profile_load_file(const char *path, struct modbus_profile *p, struct 
 void modbus_profile_free(struct modbus_profile *p);
 
 struct modbus_profile_set {
-	char *dir;
-	size_t refs;
+	struct profile_cached base; /* first: directory, references */
 	struct modbus_profile *profiles; /* sorted by file name */
 	size_t n;
-	struct modbus_profile_set *next;
 };
 
 /* Returns the set of <dir>/modbus/\*.yaml with one more reference, loading

@@ -69,3 +69,52 @@ int profile_dir_list(const char *path, const char *what, bool missing_ok, char *
 	*count = n;
 	return 0;
 }
+
+/* ---- the cache of loaded sets ------------------------------------------- */
+
+static void cached_free(struct profile_cache *c, struct profile_cached *s)
+{
+	c->free_set(s);
+	free(s->dir);
+	free(s);
+}
+
+int profile_cache_get(struct profile_cache *c, const char *dir, struct profile_cached **out,
+		      struct perr *err)
+{
+	for (struct profile_cached *s = c->sets; s; s = s->next) {
+		if (strcmp(s->dir, dir) == 0) {
+			s->refs++;
+			*out = s;
+			return 0;
+		}
+	}
+	struct profile_cached *s = calloc(1, c->size);
+	if (!s || !(s->dir = strdup(dir))) {
+		free(s);
+		return perr_setc(err, -ENOMEM, "out of memory");
+	}
+	int rc = c->load(dir, s, err);
+	if (rc < 0) {
+		cached_free(c, s);
+		return rc;
+	}
+	s->refs = 1;
+	s->next = c->sets;
+	c->sets = s;
+	*out = s;
+	return 0;
+}
+
+void profile_cache_put(struct profile_cache *c, struct profile_cached *set)
+{
+	if (!set || --set->refs > 0)
+		return;
+	for (struct profile_cached **pp = &c->sets; *pp; pp = &(*pp)->next) {
+		if (*pp == set) {
+			*pp = set->next;
+			break;
+		}
+	}
+	cached_free(c, set);
+}

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "device.h"
 #include "perr.h"
+#include "profile_dir.h"
 #include "snmp_value.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -146,11 +147,9 @@ bool snmp_profile_is_invalid(const struct snmp_profile_object *o, double raw);
 
 /* Every profile of one directory, shared and reference-counted. */
 struct snmp_profile_set {
-	char *dir;
-	size_t refs;
+	struct profile_cached base; /* first: directory, references */
 	struct snmp_profile *profiles; /* sorted by file name */
 	size_t n;
-	struct snmp_profile_set *next;
 };
 
 /* Returns the set of <dir>/snmp/\*.yaml with one more reference, loading it the

@@ -240,7 +240,7 @@ TEST(profile_set_broken_file_fails_the_set)
 	struct modbus_profile_set *s2;
 	ASSERT_EQ_INT(modbus_profile_set_get("/nonexistent-pantau", &set, &err), 0);
 	ASSERT_EQ_INT(modbus_profile_set_get("/nonexistent-pantau", &s2, &err), 0);
-	ASSERT_TRUE(set == s2 && set->n == 0 && set->refs == 2);
+	ASSERT_TRUE(set == s2 && set->n == 0 && set->base.refs == 2);
 	modbus_profile_set_put(s2);
 	modbus_profile_set_put(set);
 }

@@ -215,7 +215,7 @@ TEST(shipped_profiles_load)
 	struct snmp_profile_set *again = NULL;
 	ASSERT_EQ_INT(snmp_profile_set_get(PANTAU_SOURCE_PROFILES, &again, &err), 0);
 	ASSERT_TRUE(again == set);
-	ASSERT_EQ_UINT(set->refs, 2);
+	ASSERT_EQ_UINT(set->base.refs, 2);
 	snmp_profile_set_put(again);
 	snmp_profile_set_put(set);
 }

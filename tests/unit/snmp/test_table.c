@@ -89,7 +89,7 @@ static void run(bool v1, bool bulk)
 	if (snmp_profile_parse(doc.root, &prof, &err) != 0)
 		TEST_FAIL_("%s", err.msg);
 	conf_doc_free(&doc);
-	struct snmp_profile_set set = {.profiles = &prof, .n = 1, .refs = 1};
+	struct snmp_profile_set set = {.profiles = &prof, .n = 1, .base.refs = 1};
 	struct snmp_conf conf = {.version = v1 ? SNMP_CONF_V1 : SNMP_CONF_V2C,
 				 .max_oids = 32,
 				 .max_repetitions = 3,
