@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "pgembed.h"
 #include "receive.h"
+#include "retain.h"
 #include "store.h"
 
 #include <stdbool.h>
@@ -27,9 +28,11 @@ struct collector {
 	struct evaluate evaluate; /* alerts; open when cfg.alerts_rules is set */
 	struct http http;
 	struct api api; /* /api/ on the HTTP server; open with it */
+	struct retain retain; /* rollups and retention */
 	struct tls_ctx *tls; /* NULL with plaintext: true */
 	uv_signal_t sig_int, sig_term;
 	bool store_open, receive_open, http_open, signals_open, evaluate_open, api_open;
+	bool retain_open;
 	bool stopping;
 	int exit_code;
 };

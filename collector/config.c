@@ -44,11 +44,28 @@ static const struct conf_option alerts_options[] = {
 	{"rules", CONF_T_STRING, offsetof(struct collector_config, alerts_rules), false, ""},
 };
 
+/* retention: how long raw samples, rollups and batch records are kept
+ * (collector/retain.h); "0" keeps them forever. */
+#define DAY_MS (86400LL * 1000)
+static const struct conf_option retention_options[] = {
+	{"samples", CONF_T_DURATION, offsetof(struct collector_config, retention.samples_ms), false,
+	 "90d", 0, 100LL * 365 * DAY_MS},
+	{"rollups_5m", CONF_T_DURATION, offsetof(struct collector_config, retention.rollups_5m_ms),
+	 false, "400d", 0, 100LL * 365 * DAY_MS},
+	{"rollups_1h", CONF_T_DURATION, offsetof(struct collector_config, retention.rollups_1h_ms),
+	 false, "1830d", 0, 100LL * 365 * DAY_MS},
+	{"batches", CONF_T_DURATION, offsetof(struct collector_config, retention.batches_ms), false,
+	 "30d", 0, 100LL * 365 * DAY_MS},
+	{"every", CONF_T_DURATION, offsetof(struct collector_config, retention.every_ms), false,
+	 "5m", 1000, DAY_MS},
+};
+
 struct sections {
 	const struct conf_node *collector;
 	const struct conf_node *database;
 	const struct conf_node *alerts;
 	const struct conf_node *api;
+	const struct conf_node *retention;
 };
 
 static const struct conf_option top_options[] = {
@@ -56,6 +73,7 @@ static const struct conf_option top_options[] = {
 	{"database", CONF_T_NODE, offsetof(struct sections, database), false},
 	{"alerts", CONF_T_NODE, offsetof(struct sections, alerts), false},
 	{"api", CONF_T_NODE, offsetof(struct sections, api), false},
+	{"retention", CONF_T_NODE, offsetof(struct sections, retention), false},
 };
 
 int config_parse_addr(const char *s, struct sockaddr_storage *out)
@@ -198,6 +216,32 @@ static int check_collector(struct collector_config *cfg, const struct conf_node 
 	return 0;
 }
 
+/* Rollups are made from raw samples, hourly ones from 5-minute ones: one
+ * kept shorter than what it is made from would vanish from the report views
+ * while its source is still there. Raw samples must outlive the time an
+ * agent may take to deliver them late (its spool), so at least a day. */
+static const struct conf_node *key_or(const struct conf_node *sec, const char *key)
+{
+	const struct conf_node *n = conf_get(sec, key);
+	return n ? n : sec;
+}
+
+static int check_retention(const struct retention *r, const struct conf_node *sec,
+			   struct perr *err)
+{
+	if (r->samples_ms && r->samples_ms < (uint64_t)DAY_MS)
+		return conf_error(err, key_or(sec, "samples"),
+				  "retention.samples: keep raw samples at least 1d (0 keeps them "
+				  "forever)");
+	if (r->rollups_5m_ms && r->samples_ms && r->rollups_5m_ms < r->samples_ms)
+		return conf_error(err, key_or(sec, "rollups_5m"),
+				  "retention.rollups_5m is shorter than retention.samples");
+	if (r->rollups_1h_ms && r->rollups_5m_ms && r->rollups_1h_ms < r->rollups_5m_ms)
+		return conf_error(err, key_or(sec, "rollups_1h"),
+				  "retention.rollups_1h is shorter than retention.rollups_5m");
+	return 0;
+}
+
 static int apply(const struct conf_doc *doc, struct collector_config *cfg, struct perr *err)
 {
 	struct sections sec = {0};
@@ -215,6 +259,11 @@ static int apply(const struct conf_doc *doc, struct collector_config *cfg, struc
 	if (rc == 0)
 		rc = conf_apply(alerts_options, CONF_COUNT(alerts_options), sec.alerts, "alerts",
 				cfg, err);
+	if (rc == 0)
+		rc = conf_apply(retention_options, CONF_COUNT(retention_options), sec.retention,
+				"retention", cfg, err);
+	if (rc == 0)
+		rc = check_retention(&cfg->retention, sec.retention, err);
 	if (rc == 0 && cfg->alerts_rules[0] && tls_resolve_path(&cfg->alerts_rules, doc->file) < 0)
 		rc = perr_setc(err, -ENOMEM, "out of memory");
 	if (rc == 0)
@@ -256,5 +305,6 @@ void config_free(struct collector_config *cfg)
 	conf_release(database_options, CONF_COUNT(database_options), cfg);
 	conf_release(tls_options, CONF_COUNT(tls_options), cfg);
 	conf_release(alerts_options, CONF_COUNT(alerts_options), cfg);
+	conf_release(retention_options, CONF_COUNT(retention_options), cfg);
 	api_tokens_free(&cfg->api_tokens);
 }

@@ -1,5 +1,5 @@
-/* The collector's configuration: the YAML sections `collector:` and
- * `database:` turned into one plain struct. Parsing is kept apart from the
+/* The collector's configuration: the YAML sections `collector:`,
+ * `database:`, `alerts:`, `api:` and `retention:` turned into one plain struct. Parsing is kept apart from the
  * runtime: after config_load the daemon never looks at YAML again. */
 #ifndef PANTAU_COLLECTOR_CONFIG_H
 #define PANTAU_COLLECTOR_CONFIG_H
@@ -30,6 +30,11 @@ struct collector_config {
 	char *alerts_rules; /* rules file (made absolute); "" = no alert evaluation */
 	/* api: (collector/api.h) */
 	struct api_tokens api_tokens;
+	/* retention: (collector/retain.h); 0 = keep forever */
+	struct retention {
+		uint64_t samples_ms, rollups_5m_ms, rollups_1h_ms, batches_ms;
+		uint64_t every_ms; /* how often rollups and retention run */
+	} retention;
 
 	/* Derived while loading. */
 	const struct conf_node *tls_node;

@@ -91,6 +91,10 @@ static void collector_stop(struct collector *c)
 	}
 	if (c->evaluate_open)
 		evaluate_close(&c->evaluate);
+	if (c->retain_open) {
+		c->retain_open = false;
+		retain_stop(&c->retain, NULL); /* a run in flight ends at its next step */
+	}
 	if (c->store_open)
 		store_stop(&c->store, STOP_GRACE_MS, on_store_stopped);
 	else if (c->receive_open)
@@ -153,12 +157,17 @@ static int start_modules(struct collector *c)
 				   (uint32_t)c->cfg.max_frame, (size_t)c->cfg.max_queue,
 				   &c->metrics, &c->store, c->tls);
 		c->receive_open = rc == 0;
+		c->receive.keep_samples_ms = c->cfg.retention.samples_ms;
 		config_format_addr(&c->cfg.listen_addr, addr, sizeof(addr));
 		if (rc < 0)
 			log_error("collector", "cannot listen on %s: %s", addr, uv_strerror(rc));
 		else
 			log_info("collector", "listening for agents on %s (%s)", addr,
 				 c->tls ? "mutual TLS 1.3" : "plaintext, loopback only");
+	}
+	if (rc == 0) {
+		retain_start(&c->retain, &c->loop, c->dsn, &c->cfg.retention, &c->metrics);
+		c->retain_open = true;
 	}
 	if (rc == 0 && c->cfg.alerts_rules[0])
 		rc = start_alerts(c);

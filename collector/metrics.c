@@ -18,6 +18,7 @@ static const char *const error_names[ME_COUNT_] = {
 
 static const char *const reject_names[MR_COUNT_] = {
 	[MR_TIMESTAMP] = "timestamp",
+	[MR_RETENTION] = "retention",
 };
 
 const char *metrics_error_name(enum metrics_error e)
@@ -51,6 +52,17 @@ static const struct metric_line lines[] = {
 	   "TLS handshakes completed with a verified agent certificate.", tls_handshakes),
 	ML("store_queue_depth", "gauge", "Items waiting for or being written by the writer.",
 	   store_queue_depth),
+	ML("retain_runs_total", "counter", "Runs of the rollup and retention job.", retain_runs),
+	ML("retain_failures_total", "counter",
+	   "Runs of the rollup and retention job that stopped on a database error.",
+	   retain_failures),
+	ML("rollup_rows_total", "counter", "5-minute and hourly rollup rows written.", rollup_rows),
+	ML("partitions_dropped_total", "counter",
+	   "Daily sample and monthly or yearly rollup partitions dropped past their retention.",
+	   partitions_dropped),
+	ML("batch_records_deleted_total", "counter",
+	   "Records of stored batches (duplicate detection) deleted past retention.batches.",
+	   batch_records_deleted),
 };
 
 static int render_labelled(struct buf *out, const char *name, const char *help,

@@ -27,6 +27,7 @@ enum metrics_error {
 /* Why samples were dropped from a batch that was otherwise stored. */
 enum metrics_reject {
 	MR_TIMESTAMP, /* before 2000-01-01 or more than 24 h ahead */
+	MR_RETENTION, /* older than retention.samples: its partition is gone */
 	MR_COUNT_
 };
 
@@ -46,6 +47,11 @@ struct metrics {
 	uint64_t tls_handshakes;		    /* completed and verified */
 	uint64_t store_queue_depth;
 	double store_commit_seconds;
+	/* Rollups and retention (collector/retain.c). */
+	uint64_t retain_runs, retain_failures;
+	uint64_t rollup_rows;		/* 5-minute and hourly rows written */
+	uint64_t partitions_dropped;	/* of samples and rollups, past their retention */
+	uint64_t batch_records_deleted; /* pantau.batches rows past retention.batches */
 };
 
 /* The label value of an error reason, e.g. "frame_too_large". */

@@ -1,7 +1,9 @@
 #include "receive.h"
+
 #include "config.h"
 #include "frame.h"
 #include "pgcopy.h"
+#include "retain.h"
 #include "series.h"
 #include "wire.h"
 
@@ -308,6 +310,7 @@ static int fill_samples(struct rx_conn *conn, const Pantau__Batch *b, struct sto
 {
 	uint64_t stamp = ++conn->batch_stamp;
 	int64_t now = log_wall_ms();
+	int64_t cutoff = retain_cutoff_ms(now, conn->rx->keep_samples_ms);
 	size_t k = 0;
 	for (size_t i = 0; i < b->n_series_ids; i++) {
 		struct series_def *def = series_table_get(&conn->series, b->series_ids[i]);
@@ -321,6 +324,10 @@ static int fill_samples(struct rx_conn *conn, const Pantau__Batch *b, struct sto
 		if (__builtin_add_overflow(b->base_ms, b->dt_ms[i], &ms) ||
 		    !pgcopy_ts_valid(ms, now)) {
 			conn->rx->metrics->samples_rejected[MR_TIMESTAMP]++;
+			continue;
+		}
+		if (ms < cutoff) {
+			conn->rx->metrics->samples_rejected[MR_RETENTION]++;
 			continue;
 		}
 		if (def->batch_stamp != stamp) {

@@ -65,6 +65,9 @@ struct receive {
 	void (*on_stored)(void *arg, const struct store_item *it);
 	void (*on_agent_closed)(void *arg, const char *agent_id);
 	void *hook_arg;
+	/* retention.samples (0 = forever): samples older than the retention
+	 * cutoff (retain_cutoff_ms) are counted and left out. */
+	uint64_t keep_samples_ms;
 	struct rx_refusal refusals[RECEIVE_REFUSAL_MEMORY];
 	unsigned refusal_next;
 	char readbuf[65536]; /* every read lands here, then is copied into a frame reader */

@@ -43,8 +43,9 @@ static const struct stmt stmts[] = {
 	{"series", "INSERT INTO pantau.series (device_id, metric, unit, kind, labels) VALUES ($1, "
 		   "$2, $3, $4, $5::jsonb) ON CONFLICT (device_id, metric, labels) DO UPDATE SET "
 		   "unit = EXCLUDED.unit, kind = EXCLUDED.kind RETURNING id"},
-	{"batch", "INSERT INTO pantau.batches (agent_id, stream, seq, received_at, samples) VALUES "
-		  "($1, $2, $3, now(), $4) ON CONFLICT DO NOTHING RETURNING 1"},
+	{"batch", "INSERT INTO pantau.batches (agent_id, stream, seq, received_at, samples, ts_min, "
+		  "ts_max) VALUES ($1, $2, $3, now(), $4, to_timestamp($5::bigint / 1000.0), "
+		  "to_timestamp($6::bigint / 1000.0)) ON CONFLICT DO NOTHING RETURNING 1"},
 	{"touch", "UPDATE pantau.devices SET last_seen = now() WHERE id = ANY ($1::bigint[])"},
 	{"inv_item", "INSERT INTO pantau.inventory (device_id, kind, item_id, fields, updated_at) "
 		     "VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (device_id, kind, item_id) DO "
@@ -312,16 +313,38 @@ static int copy_rows(struct store_writer *w, const struct store_item *it)
 	return rc;
 }
 
+/* The span of a batch's sample times in Unix milliseconds, widened to whole
+ * milliseconds: the rollups of that span are made again (collector/retain.c). */
+static void batch_span(const struct store_item *it, char *lo, char *hi, size_t size)
+{
+	if (it->n == 0) {
+		lo[0] = hi[0] = '\0'; /* NULL: nothing to roll up */
+		return;
+	}
+	int64_t min = it->ts_us[0], max = it->ts_us[0];
+	for (size_t i = 1; i < it->n; i++) {
+		min = it->ts_us[i] < min ? it->ts_us[i] : min;
+		max = it->ts_us[i] > max ? it->ts_us[i] : max;
+	}
+	/* PostgreSQL counts microseconds from 2000-01-01. */
+	const int64_t pg_epoch_ms = 946684800000LL;
+	int64_t lo_ms = (min >= 0 ? min / 1000 : (min - 999) / 1000) + pg_epoch_ms;
+	int64_t hi_ms = (max >= 0 ? (max + 999) / 1000 : max / 1000) + pg_epoch_ms;
+	snprintf(lo, size, "%" PRId64, lo_ms);
+	snprintf(hi, size, "%" PRId64, hi_ms);
+}
+
 /* Inserts the dedupe row; *fresh = false if the batch was stored before. */
 static int insert_batch(struct store_writer *w, struct store_item *it, bool *fresh)
 {
-	char stream[24], seq[24], n[24];
+	char stream[24], seq[24], n[24], lo[24], hi[24];
 	/* uint64 stream and seq are kept in bigint columns as their two's complement. */
 	snprintf(stream, sizeof(stream), "%" PRId64, (int64_t)it->stream);
 	snprintf(seq, sizeof(seq), "%" PRId64, (int64_t)it->seq);
 	snprintf(n, sizeof(n), "%zu", it->n);
-	const char *params[] = {it->agent_id, stream, seq, n};
-	PGresult *res = run(w, "batch", 4, params, PGRES_TUPLES_OK);
+	batch_span(it, lo, hi, sizeof(lo));
+	const char *params[] = {it->agent_id, stream, seq, n, lo[0] ? lo : NULL, hi[0] ? hi : NULL};
+	PGresult *res = run(w, "batch", 6, params, PGRES_TUPLES_OK);
 	if (!res)
 		return -EIO;
 	*fresh = PQntuples(res) == 1;
@@ -562,6 +585,8 @@ int store_write_group(struct store_writer *w, struct store_item **items, size_t 
 		}
 		if (rc != -EIO)
 			fail(w, "storing a group", NULL);
+		/* A day partition the retention job dropped is made again. */
+		series_cache_clear(&w->days);
 		return -EIO;
 	}
 	log_release(&w->complaint, "store", "writing to PostgreSQL works again");

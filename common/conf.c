@@ -355,6 +355,10 @@ int conf_parse_duration_ms(const char *s, uint64_t *ms)
 	static const struct unit units[] = {
 		{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000},
 	};
+	if (strcmp(s, "0") == 0) {
+		*ms = 0; /* zero needs no unit ("keep forever", "off") */
+		return 0;
+	}
 	return parse_with_units(s, units, CONF_COUNT(units), ms);
 }
 

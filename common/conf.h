@@ -52,7 +52,7 @@ int conf_error(struct perr *err, const struct conf_node *at, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 
 /* Scalar converters with [file:line] errors. */
-int conf_parse_duration_ms(const char *s, uint64_t *ms); /* "10s", "500ms", "2m", "26h", "1d" */
+int conf_parse_duration_ms(const char *s, uint64_t *ms); /* "10s", "500ms", "2m", "26h", "1d", "0" */
 int conf_parse_size(const char *s, uint64_t *bytes);	 /* "1GiB", "512MiB", "10kB", "100" */
 int conf_parse_int(const char *s, int64_t *v);
 int conf_parse_double(const char *s, double *v);

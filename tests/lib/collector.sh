@@ -86,6 +86,8 @@ collector:
 database:
   dsn: "$2"
   max_queue: ${COL_MAX_QUEUE:-64}
+retention:
+  samples: ${COL_KEEP_SAMPLES:-0} # tests replay dated samples (2024): keep them
 YAML
 }
 

@@ -110,6 +110,8 @@ collector:
   state_dir: $WORK/state
 database:
   dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
+retention:
+  samples: 0 # tests insert dated rows (2024): keep them
 YAML
 		[ -z "${4:-}" ] || printf 'alerts:\n  rules: %s\n' "$4"
 	} >"$1"

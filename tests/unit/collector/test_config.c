@@ -24,7 +24,46 @@ TEST(minimal_config_gets_the_documented_defaults)
 	ASSERT_EQ_INT(cfg.log_level, LL_INFO);
 	ASSERT_EQ_STR(cfg.dsn, "");
 	ASSERT_EQ_INT(cfg.max_queue, 64);
+	ASSERT_EQ_UINT(cfg.retention.samples_ms, 90ull * 86400000);
+	ASSERT_EQ_UINT(cfg.retention.rollups_5m_ms, 400ull * 86400000);
+	ASSERT_EQ_UINT(cfg.retention.rollups_1h_ms, 1830ull * 86400000);
+	ASSERT_EQ_UINT(cfg.retention.batches_ms, 30ull * 86400000);
+	ASSERT_EQ_UINT(cfg.retention.every_ms, 300000);
 	config_free(&cfg);
+}
+
+TEST(retention_is_read_and_checked)
+{
+	struct collector_config cfg;
+	struct perr err;
+	int rc = load("collector:\n  plaintext: true\nretention:\n  samples: 0\n  rollups_5m: 0\n"
+		      "  rollups_1h: 0\n  batches: 7d\n  every: 30s\n",
+		      &cfg, &err);
+	if (rc < 0)
+		TEST_FAIL_("%s", err.msg);
+	ASSERT_EQ_UINT(cfg.retention.samples_ms, 0); /* forever */
+	ASSERT_EQ_UINT(cfg.retention.batches_ms, 7ull * 86400000);
+	ASSERT_EQ_UINT(cfg.retention.every_ms, 30000);
+	config_free(&cfg);
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"retention:\n  samples: 6h\n", "[c.yaml:4] retention.samples: keep raw samples"},
+		{"retention:\n  samples: 30d\n  rollups_5m: 10d\n",
+		 "[c.yaml:5] retention.rollups_5m is shorter than retention.samples"},
+		{"retention:\n  rollups_1h: 100d\n",
+		 "[c.yaml:4] retention.rollups_1h is shorter than retention.rollups_5m"},
+		{"retention:\n  every: 10ms\n", "[c.yaml:4]"},
+		{"retention:\n  keep: 1d\n", "[c.yaml:4]"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "collector:\n  plaintext: true\n%s", bad[i].text);
+		ASSERT_EQ_INT(load(text, &cfg, &err), -EINVAL);
+		if (!strstr(err.msg, bad[i].msg))
+			TEST_FAIL_("%s: %s", bad[i].text, err.msg);
+		config_free(&cfg);
+	}
 }
 
 TEST(full_config_is_read)
@@ -144,7 +183,7 @@ TEST(addresses_parse_and_classify)
 	ASSERT_EQ_INT(config_parse_addr(":80", &sa), -EINVAL);
 }
 
-TEST_MAIN(minimal_config_gets_the_documented_defaults, full_config_is_read,
+TEST_MAIN(minimal_config_gets_the_documented_defaults, retention_is_read_and_checked, full_config_is_read,
 	  without_plaintext_the_collector_refuses_to_start, tls_paths_are_relative_to_the_config_file,
 	  plaintext_needs_a_loopback_listen_address, errors_name_file_and_line,
 	  addresses_parse_and_classify)

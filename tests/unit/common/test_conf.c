@@ -106,7 +106,11 @@ TEST(conf_parses_units)
 	ASSERT_EQ_UINT(v, 93600000ull);
 	ASSERT_EQ_INT(conf_parse_duration_ms("1.5s", &v), 0);
 	ASSERT_EQ_UINT(v, 1500);
-	ASSERT_EQ_INT(conf_parse_duration_ms("10", &v), -EINVAL);
+	ASSERT_EQ_INT(conf_parse_duration_ms("10", &v), -EINVAL); /* 10 what? */
+	v = 7;
+	ASSERT_EQ_INT(conf_parse_duration_ms("0", &v), 0); /* zero needs no unit */
+	ASSERT_EQ_UINT(v, 0);
+	ASSERT_EQ_INT(conf_parse_duration_ms("00", &v), -EINVAL);
 	ASSERT_EQ_INT(conf_parse_duration_ms("-1s", &v), -EINVAL);
 	ASSERT_EQ_INT(conf_parse_size("512MiB", &v), 0);
 	ASSERT_EQ_UINT(v, 536870912ull);
