@@ -81,29 +81,35 @@ YAML
 	"$snmp_port" "$devices" "$interval" <<'PY' || fail "cannot write collectd.conf"
 import json, sys
 once, out, csvdir, port, devices, interval = sys.argv[1:]
+bulk = out.replace(".conf", "-bulk.conf")
 oids = sorted({json.loads(l)["labels"]["oid"] for l in open(once)
                if '"metric"' in l and json.loads(l)["device"] == "ups-0001"})
 scalars = [o for o in oids if o.endswith(".0")]
 columns = sorted({o.rsplit(".", 1)[0] for o in oids if not o.endswith(".0")})
-w = open(out, "w")
-w.write(f'Interval {interval}\nReadThreads 5\nFQDNLookup false\nHostname "bench"\n'
-        'LoadPlugin snmp\nLoadPlugin csv\n'
-        f'<Plugin csv>\n  DataDir "{csvdir}"\n  StoreRates false\n</Plugin>\n<Plugin snmp>\n')
-names = []
-for k, o in enumerate(scalars):
-    names.append(f"s{k}")
-    w.write(f'  <Data "s{k}">\n    Type "gauge"\n    Table false\n    Instance "s{k}"\n'
-            f'    Values "{o}"\n  </Data>\n')
-for k, c in enumerate(columns):
-    names.append(f"t{k}")
-    w.write(f'  <Data "t{k}">\n    Type "gauge"\n    Table true\n    InstancePrefix "t{k}-"\n'
-            f'    Values "{c}"\n  </Data>\n')
-coll = " ".join(f'"{n}"' for n in names)
-for i in range(1, int(devices) + 1):
-    w.write(f'  <Host "ups-{i:04d}">\n    Address "127.0.0.1:{port}"\n    Version 2\n'
-            f'    Community "ups-{i:04d}"\n    Collect {coll}\n    Interval {interval}\n'
-            f'    Timeout 2\n    Retries 1\n  </Host>\n')
-w.write("</Plugin>\n")
+def write(path, csv, extra):
+    w = open(path, "w")
+    w.write(f'Interval {interval}\nReadThreads 5\nFQDNLookup false\nHostname "bench"\n'
+            'LoadPlugin snmp\nLoadPlugin csv\n'
+            f'<Plugin csv>\n  DataDir "{csv}"\n  StoreRates false\n</Plugin>\n<Plugin snmp>\n')
+    names = []
+    for k, o in enumerate(scalars):
+        names.append(f"s{k}")
+        w.write(f'  <Data "s{k}">\n    Type "gauge"\n    Table false\n    Instance "s{k}"\n'
+                f'    Values "{o}"\n  </Data>\n')
+    for k, c in enumerate(columns):
+        names.append(f"t{k}")
+        w.write(f'  <Data "t{k}">\n    Type "gauge"\n    Table true\n    InstancePrefix "t{k}-"\n'
+                f'    Values "{c}"\n  </Data>\n')
+    coll = " ".join(f'"{n}"' for n in names)
+    for i in range(1, int(devices) + 1):
+        w.write(f'  <Host "ups-{i:04d}">\n    Address "127.0.0.1:{port}"\n    Version 2\n'
+                f'    Community "ups-{i:04d}"\n    Collect {coll}\n    Interval {interval}\n'
+                f'    Timeout 2\n    Retries 1\n{extra}  </Host>\n')
+    w.write("</Plugin>\n")
+write(out, csvdir, "")
+# collectd's fastest setting (the architecture's "numbers to beat"): scalars
+# of a host in GETBULK requests of 25 varbinds.
+write(bulk, csvdir + "-bulk", "    BulkSize 25\n")
 print(f"per device: {len(oids)} values ({len(scalars)} scalars, {len(columns)} table columns)")
 PY
 
@@ -115,33 +121,65 @@ rss_mb() {
 	awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
 
-echo "devices=$devices seconds=$seconds interval=${interval}s"
+# Startup (profiles, net-snmp's init, first connections) is a one-off cost;
+# the steady-state figures count only the CPU and the values between the end
+# of a warm-up of two intervals and the end of the run.
+warm=$((2 * interval))
+echo "devices=$devices seconds=$seconds interval=${interval}s warm-up=${warm}s"
+now_s() { date +%s.%N; }
 
 "$AGENT" --config "$COL_TMP/agent.yaml" >"$COL_TMP/agent.log" 2>&1 &
 agent=$!
 COL_PIDS+=("$agent")
+sleep "$warm"
+a_cpu0=$(cpu_s "$agent")
+a_t0=$(now_s)
 sleep "$seconds"
 a_cpu=$(cpu_s "$agent")
+a_t1=$(now_s)
 a_rss=$(rss_mb "$agent")
 kill -TERM "$agent"
 wait "$agent" 2>/dev/null
 sleep 2
 a_values=$(psql -qAt -d "$(pg_tmp_dsn)" -c "SELECT count(*) FROM report.samples")
+a_steady=$(psql -qAt -d "$(pg_tmp_dsn)" -c "SELECT count(*) FROM report.samples
+	WHERE ts >= to_timestamp($a_t0) AND ts < to_timestamp($a_t1)")
 
-mkdir -p "$COL_TMP/csv"
-"$COLLECTD" -f -C "$COL_TMP/collectd.conf" >"$COL_TMP/collectd.log" 2>&1 &
-cd_pid=$!
-COL_PIDS+=("$cd_pid")
-sleep "$seconds"
-c_cpu=$(cpu_s "$cd_pid")
-c_rss=$(rss_mb "$cd_pid")
-kill -TERM "$cd_pid"
-wait "$cd_pid" 2>/dev/null
-c_values=$(find "$COL_TMP/csv" -type f -exec cat {} + | grep -vc '^epoch')
+# run_collectd CONF CSVDIR: sets c_cpu0 c_cpu c_rss c_values c_steady.
+run_collectd() {
+	mkdir -p "$2"
+	"$COLLECTD" -f -C "$1" >"$COL_TMP/collectd.log" 2>&1 &
+	local pid=$!
+	COL_PIDS+=("$pid")
+	sleep "$warm"
+	c_cpu0=$(cpu_s "$pid")
+	local t0 t1
+	t0=$(now_s)
+	sleep "$seconds"
+	c_cpu=$(cpu_s "$pid")
+	t1=$(now_s)
+	c_rss=$(rss_mb "$pid")
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null
+	c_values=$(find "$2" -type f -exec cat {} + | grep -vc '^epoch')
+	c_steady=$(find "$2" -type f -exec cat {} + | grep -v '^epoch' |
+		awk -F, -v a="$t0" -v b="$t1" '$1 >= a && $1 < b' | wc -l)
+	c_errors=$(grep -ci 'error\|timeout' "$COL_TMP/collectd.log")
+}
 
 per_k() { awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.4f", c / n * 1000; else print "n/a" }'; }
-printf '%-10s %10s %10s %16s %12s\n' tool values cpu_s cpu_s_per_1000 peak_rss_mb
-printf '%-10s %10s %10s %16s %12s\n' pantau "$a_values" "$a_cpu" "$(per_k "$a_cpu" "$a_values")" "$a_rss"
-printf '%-10s %10s %10s %16s %12s\n' collectd "$c_values" "$c_cpu" "$(per_k "$c_cpu" "$c_values")" "$c_rss"
-grep -c 'ERROR\|WARN' "$COL_TMP/agent.log" | sed 's/^/agent warnings+errors: /'
-grep -ci 'error\|timeout' "$COL_TMP/collectd.log" | sed 's/^/collectd errors+timeouts: /'
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
+row() {
+	printf '%-15s %10s %10s %16s %14s %16s %12s\n' "$1" "$2" "$3" "$(per_k "$3" "$2")" "$5" \
+		"$(per_k "$(sub "$3" "$4")" "$5")" "$6"
+}
+printf '%-15s %10s %10s %16s %14s %16s %12s\n' tool values cpu_s cpu_s_per_1000 \
+	steady_values steady_per_1000 peak_rss_mb
+row pantau "$a_values" "$a_cpu" "$a_cpu0" "$a_steady" "$a_rss"
+grep -c 'ERROR\|WARN' "$COL_TMP/agent.log" | sed 's/^/  agent warnings+errors: /'
+run_collectd "$COL_TMP/collectd.conf" "$COL_TMP/csv"
+row collectd "$c_values" "$c_cpu" "$c_cpu0" "$c_steady" "$c_rss"
+echo "  collectd errors+timeouts: $c_errors"
+run_collectd "$COL_TMP/collectd-bulk.conf" "$COL_TMP/csv-bulk"
+row collectd-bulk25 "$c_values" "$c_cpu" "$c_cpu0" "$c_steady" "$c_rss"
+echo "  collectd errors+timeouts: $c_errors"
