@@ -49,6 +49,11 @@ static const char load_sql[] = "SELECT rule, device, labels, agent, state, COALE
 			       " (extract(epoch FROM started_at) * 1000)::bigint"
 			       " FROM pantau.alerts WHERE state <> 'resolved' ORDER BY id";
 
+/* Agents that delivered data in the last day: each is expected back after a
+ * collector restart, and one that never reconnects is judged lost. */
+static const char expected_sql[] = "SELECT DISTINCT agent_id FROM pantau.batches"
+				   " WHERE received_at > now() - interval '1 day'";
+
 static PGconn *connect_db(const char *dsn, struct perr *err)
 {
 	static const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
@@ -98,6 +103,20 @@ int alert_db_load(const char *dsn, struct alert_engine *e, struct perr *err)
 			rc = PQntuples(res);
 	}
 	PQclear(res);
+	if (rc >= 0) {
+		int restored = rc;
+		res = PQexec(pg, expected_sql);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			rc = perr_setc(err, -EIO, "alerts: reading recent agents: %s",
+				       PQresultErrorMessage(res));
+		int64_t now = log_wall_ms();
+		for (int i = 0; rc >= 0 && i < PQntuples(res); i++)
+			if (alert_engine_agent_expected(e, PQgetvalue(res, i, 0), now) < 0)
+				rc = perr_setc(err, -ENOMEM, "alerts: out of memory");
+		if (rc >= 0)
+			rc = restored;
+		PQclear(res);
+	}
 	PQfinish(pg);
 	return rc;
 }

@@ -124,6 +124,10 @@ void alert_engine_agent_seen(struct alert_engine *e, const char *agent, int64_t 
 			     int64_t now_ms);
 /* An agent's connection closed (it may come back within the grace). */
 void alert_engine_agent_closed(struct alert_engine *e, const char *agent, int64_t now_ms);
+/* At start: agent delivered data recently, so it is expected to connect;
+ * one that does not within the grace is lost, as if its connection had
+ * closed at now_ms. -ENOMEM or 0. */
+int alert_engine_agent_expected(struct alert_engine *e, const char *agent, int64_t now_ms);
 /* True if the engine judges agent lost (closed past the grace, or silent);
  * *since_ms is when contact ended: the close, or the last message. */
 bool alert_engine_agent_lost(const struct alert_engine *e, const char *agent, int64_t *since_ms);

@@ -143,6 +143,13 @@ void alert_engine_agent_closed(struct alert_engine *e, const char *agent, int64_
 	a->closed_ms = now_ms;
 }
 
+int alert_engine_agent_expected(struct alert_engine *e, const char *agent, int64_t now_ms)
+{
+	/* A new agent starts disconnected, closed now: check_agents judges it
+	 * lost after agent_grace unless it connects first. */
+	return alert_eng_agent_ensure(e, agent, now_ms) ? 0 : -ENOMEM;
+}
+
 bool alert_engine_agent_lost(const struct alert_engine *e, const char *agent, int64_t *since_ms)
 {
 	struct aagent *a = alert_map_get(&e->agents, agent, strlen(agent));

@@ -335,6 +335,24 @@ TEST(silent_agent_is_lost)
 	teardown();
 }
 
+/* After a collector restart, agents that delivered data lately are
+ * expected: one that never connects is lost after the grace (30 s), one
+ * that connects in time is not. */
+TEST(an_expected_agent_that_never_connects_is_lost)
+{
+	setup();
+	ASSERT_EQ_INT(alert_engine_agent_expected(eng, "agent-1", 1000), 0);
+	ASSERT_EQ_INT(alert_engine_agent_expected(eng, "agent-2", 1000), 0);
+	alert_engine_tick(eng, 20000);
+	ASSERT_EQ_STR(drain(NULL, 0), "");
+	alert_engine_agent_seen(eng, "agent-2", 25000, 25000);
+	alert_engine_tick(eng, 31000);
+	ASSERT_EQ_STR(drain(NULL, 0), "agent_lost:agent-1:firing");
+	alert_engine_tick(eng, 40000);
+	ASSERT_EQ_STR(drain(NULL, 0), "");
+	teardown();
+}
+
 #define C(dev, ts, v)                                                                              \
 	{                                                                                          \
 		SAMPLE, dev, "cooling.general_error", "{}", ts, v, 0, ""                           \
@@ -480,6 +498,7 @@ TEST_MAIN(hysteresis_fires_once, matchers_select_series, for_duration_waits,
 	  no_data_is_unknown_never_resolved, healthy_series_going_silent_stay_quiet,
 	  dependency_down_suppresses_and_names_the_root, device_down_summary_and_cause,
 	  stopped_agent_is_unknown_not_down, silent_agent_is_lost,
+	  an_expected_agent_that_never_connects_is_lost,
 	  redundancy_lost_when_a_unit_fails, change_rule_fires_on_each_switch,
 	  restored_alerts_are_not_fired_again, summary_template, evaluations_are_counted,
 	  state_from_fires_only_on_leaving_it, label_key_globs_and_value_case,
