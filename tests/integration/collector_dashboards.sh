@@ -19,6 +19,7 @@ command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
 pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
 col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
+printf '  every: 1s\n' >>"$COL_TMP/c.yaml" # rollups (retention:, last in the file) each second
 col_start "$COL_TMP/c.yaml" "$COL_TMP/collector.log"
 "$FAKE_AGENT" --connect "127.0.0.1:$COL_PORT" --agent dash --batches 2 --samples 50 --series 10 \
     >"$COL_TMP/agent.log" 2>&1 || fail "agent"
@@ -86,9 +87,20 @@ INSERT INTO pantau.availability (subject_kind, subject, agent, state, planned, c
  ('device', 'ups-a', 'noc-a', 'up', false, NULL, tstzrange(now() - interval '28 hours', now() - interval '5 hours'), 'import'),
  ('device', 'ups-a', 'noc-a', 'down', false, 'PLN outage', tstzrange(now() - interval '5 hours', now() - interval '4 hours'), 'import'),
  ('device', 'ups-a', 'noc-a', 'up', false, NULL, tstzrange(now() - interval '4 hours', NULL), 'import');
+-- The batches those samples came in, not yet rolled up: the collector's
+-- rollup job makes report.samples_5m and samples_1h from them.
+INSERT INTO pantau.batches (agent_id, stream, seq, received_at, samples, ts_min, ts_max, rolled) VALUES
+ ('noc-a', 1, 1, now(), 1, now() - interval '7 hours', now(), false),
+ ('noc-b', 1, 1, now(), 1, now() - interval '7 hours', now(), false);
 COMMIT;""")
 PY
 psql -qAt -v ON_ERROR_STOP=1 -f "$COL_TMP/data.sql" >"$COL_TMP/data.log" 2>&1 || fail "inserting data: $(tail -5 "$COL_TMP/data.log")"
+for _ in $(seq 100); do
+    [ "$(psql -qAt -c "SELECT count(*) FROM pantau.batches WHERE NOT rolled")" = 0 ] && break
+    sleep 0.2
+done
+[ "$(psql -qAt -c "SELECT count(*) FROM pantau.batches WHERE NOT rolled")" = 0 ] \
+    || fail "the rollup job did not catch up: $(grep retain "$COL_TMP/collector.log" | tail -3)"
 
 # Grafana's macros, expanded the way its PostgreSQL data source does, for
 # the last 7 days.
@@ -147,5 +159,15 @@ expect_eq "outages in the range" "$(panel pantau-sla.json "Outages" | cut -d'|' 
 expect_eq "downtime per day adds up" \
     "$(panel pantau-sla.json "Downtime per day" | awk -F'|' '{ s[$2] += $3 } END { print s["planned"], s["unplanned"] }')" \
     "7200 3600"
+# Hourly rollups against the raw samples: each hour's max, min and average
+# of ups-a's load (a step a sample, so the rows of an hour are known).
+expect_eq "hourly UPS load = raw samples per hour" "$(psql -qAt -c "
+    SELECT count(*) FROM report.samples_1h r, LATERAL (SELECT max(value) AS hi, min(value) AS lo,
+        avg(value) AS av, count(*) AS n FROM report.samples s WHERE s.device = r.device
+        AND s.metric = r.metric AND s.ts >= r.ts AND s.ts < r.ts + interval '1 hour') raw
+     WHERE r.device = 'ups-a' AND r.metric = 'xups.output.load'
+       AND (r.max, r.min, r.count) = (raw.hi, raw.lo, raw.n) AND abs(r.avg - raw.av) < 1e-9")" \
+    "$(psql -qAt -c "SELECT count(DISTINCT date_trunc('hour', ts)) FROM report.samples
+        WHERE device = 'ups-a' AND metric = 'xups.output.load'")"
 col_stop || fail "collector stop"
 echo "PASS ($n panels)"
