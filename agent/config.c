@@ -11,6 +11,8 @@
 #define PANTAU_PROFILE_DIR "/usr/local/share/pantau/profiles"
 #endif
 
+/* deploy/rules/tier2.yaml's device_unreachable names these kinds (every
+ * kind but the backup pseudo-devices): keep the two lists together. */
 const char *const agent_device_kinds[] = {
 	"ups",	  "cooling", "genset",	 "ats",	   "ems",   "pdu", "router",
 	"switch", "ap",	     "firewall", "server", "other", NULL,

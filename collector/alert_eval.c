@@ -202,15 +202,23 @@ static bool agent_lost(struct alert_engine *e, const char *agent)
 	return a && a->lost;
 }
 
+/* True if in's series has a sample taken at or after its device was
+ * reported down: that poll failed, yet this value is real (a backup job's
+ * poll reads its files and then reports the backup not good). */
+static bool fresh_since_down(const struct ainst *in)
+{
+	return in->series && in->series->last_ts && in->series->last_ts >= in->dev->down_ts;
+}
+
 /* The farthest device down on the way from in's device through
- * depends_on (the device itself counts except for its own device_down
- * rule, and except a backup job: its "down" means the backup is not good,
- * which its own backup rules report); NULL if none is down. */
+ * depends_on; NULL if none is down. The device itself counts except for
+ * its own device_down rule and for series with a value as fresh as the
+ * down report. */
 static const char *down_root(struct alert_engine *e, const struct ainst *in)
 {
 	const char *root = NULL;
 	if (in->dev && in->dev->down && in->rule && in->rule->type != ALERT_DEVICE_DOWN &&
-	    strcmp(in->dev->kind ? in->dev->kind : "", "backup") != 0)
+	    !fresh_since_down(in))
 		root = in->dev->name;
 	const char *d = in->device;
 	for (int depth = 0; depth < MAX_DEPTH && (d = alert_rules_depends_on(e->rs, d)); depth++) {

@@ -335,6 +335,26 @@ TEST(silent_agent_is_lost)
 	teardown();
 }
 
+/* A device's own down report suppresses its other alerts only where no
+ * value is as fresh as the report: a poll that failed after reading (a
+ * backup job whose files are there but too old) still judges what it read;
+ * a device that stopped answering keeps its last values suppressed. */
+TEST(own_down_spares_values_as_fresh_as_the_report)
+{
+	static const struct step steps[] = {
+		{SAMPLE, "ups-9", "ups.output.source", NULL, 90, 3, 0, ""},
+		{DOWN, "ups-9", NULL, NULL, 100, 0, 0, "unreachable:ups-9:firing"},
+		{SAMPLE, "ups-9", "ups.output.source", NULL, 100, 5, 0, "on_battery:ups-9:firing"},
+		{SAMPLE, "ups-8", "ups.output.source", NULL, 90, 5, 0, "on_battery:ups-8:firing"},
+		{DOWN, "ups-8", NULL, NULL, 100, 0, 0,
+		 "on_battery:ups-8:suppressed,unreachable:ups-8:firing"},
+		{END},
+	};
+	setup();
+	run(steps);
+	teardown();
+}
+
 /* After a collector restart, agents that delivered data lately are
  * expected: one that never connects is lost after the grace (30 s), one
  * that connects in time is not. */
@@ -498,7 +518,7 @@ TEST_MAIN(hysteresis_fires_once, matchers_select_series, for_duration_waits,
 	  no_data_is_unknown_never_resolved, healthy_series_going_silent_stay_quiet,
 	  dependency_down_suppresses_and_names_the_root, device_down_summary_and_cause,
 	  stopped_agent_is_unknown_not_down, silent_agent_is_lost,
-	  an_expected_agent_that_never_connects_is_lost,
+	  an_expected_agent_that_never_connects_is_lost, own_down_spares_values_as_fresh_as_the_report,
 	  redundancy_lost_when_a_unit_fails, change_rule_fires_on_each_switch,
 	  restored_alerts_are_not_fired_again, summary_template, evaluations_are_counted,
 	  state_from_fires_only_on_leaving_it, label_key_globs_and_value_case,
