@@ -118,5 +118,12 @@ int metrics_render(const struct metrics *m, struct buf *out)
 				"# TYPE pantau_collector_store_commit_seconds_total counter\n"
 				"pantau_collector_store_commit_seconds_total %.6f\n",
 				m->store_commit_seconds);
+	if (rc == 0)
+		rc = buf_printf(out,
+				"# HELP pantau_collector_retain_seconds_total Seconds spent in "
+				"rollup and retention runs.\n"
+				"# TYPE pantau_collector_retain_seconds_total counter\n"
+				"pantau_collector_retain_seconds_total %.6f\n",
+				m->retain_seconds);
 	return rc;
 }

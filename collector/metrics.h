@@ -52,6 +52,7 @@ struct metrics {
 	uint64_t rollup_rows;		/* 5-minute and hourly rows written */
 	uint64_t partitions_dropped;	/* of samples and rollups, past their retention */
 	uint64_t batch_records_deleted; /* pantau.batches rows past retention.batches */
+	double retain_seconds;		/* spent in rollup and retention runs */
 };
 
 /* The label value of an error reason, e.g. "frame_too_large". */

@@ -12,7 +12,7 @@
 #include <time.h>
 
 enum {
-	FIRST_RUN_MS = 5000,
+	FIRST_RUN_MS = 60000, /* after a restart, within a minute (or every_ms) */
 	DELETE_CHUNK = 20000, /* batch records deleted per statement */
 };
 
@@ -301,10 +301,8 @@ static PGconn *connect_db(const char *dsn)
 	return PQconnectdbParams(keys, values, 1);
 }
 
-static void work(uv_work_t *req)
+static void work_steps(struct retain *r)
 {
-	struct retain *r = req->data;
-	r->run = (struct retain_run){0};
 	PGconn *pg = connect_db(r->dsn);
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
 		log_warn("retain", "connecting to PostgreSQL: %s",
@@ -333,6 +331,15 @@ static void work(uv_work_t *req)
 	r->run.rc = rc;
 }
 
+static void work(uv_work_t *req)
+{
+	struct retain *r = req->data;
+	r->run = (struct retain_run){0};
+	uint64_t t0 = log_mono_ms();
+	work_steps(r);
+	r->run.seconds = (double)(log_mono_ms() - t0) / 1000.0;
+}
+
 /* ---- the loop side ---- */
 
 static void on_timer_closed(uv_handle_t *h)
@@ -351,6 +358,7 @@ static void after_work(uv_work_t *req, int status)
 	m->rollup_rows += r->run.rows;
 	m->partitions_dropped += r->run.dropped;
 	m->batch_records_deleted += r->run.deleted;
+	m->retain_seconds += r->run.seconds;
 	if (status < 0 || r->run.rc < 0) {
 		m->retain_failures++;
 		log_complain(&r->complaint, LL_WARN, "retain",

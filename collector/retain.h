@@ -58,6 +58,7 @@ void retain_buckets(int64_t lo_ms, int64_t hi_ms, int64_t width_ms, int64_t *fro
 struct retain_run {
 	int rc;
 	uint64_t rows, dropped, deleted;
+	double seconds;
 };
 
 struct retain {
@@ -74,7 +75,7 @@ struct retain {
 	void (*closed)(struct retain *r);
 };
 
-/* Arms the job: its first run a few seconds from now, then every
+/* Arms the job: its first run within a minute (or every_ms), then every
  * cfg->every_ms. dsn and metrics are borrowed. */
 void retain_start(struct retain *r, uv_loop_t *loop, const char *dsn, const struct retention *cfg,
 		  struct metrics *metrics);

@@ -6,6 +6,7 @@
 #     (certificates made with pantauctl): TLS, decode, writer thread, COPY,
 #     commit, ack, into a fresh database;
 #  3. the same over plaintext TCP, into another fresh database;
+# then the rollup job over the plaintext run's rows (collector/retain.c),
 # then bytes per sample on the wire (TCP payload the agents sent, TLS records
 # included, and the plaintext frames inside) and in the agent's spool
 # (bench_spool: the agent's own spool code on a typical site's polls).
@@ -122,6 +123,28 @@ collector_run() {
 collector_run tls tls
 collector_run plain plain
 
+# Rollups: the plain run's rows rolled up from scratch by the collector's
+# job (collector/retain.c), as after a day of ingest: every batch marked not
+# rolled up, the rollup tables emptied, a collector started with every: 1s.
+psql -d pantau_plain -qAt -c "UPDATE pantau.batches SET rolled = false" \
+    -c "TRUNCATE pantau.rollups_5m, pantau.rollups_1h" >/dev/null || fail "resetting rollups"
+printf '  every: 1s\n' >>"$COL_TMP/plain.yaml"
+col_start "$COL_TMP/plain.yaml" "$COL_TMP/collector-rollup.log"
+for _ in $(seq 1200); do
+    [ "$(psql -d pantau_plain -qAt -c "SELECT count(*) FROM pantau.batches WHERE NOT rolled")" = 0 ] && break
+    sleep 0.5
+done
+[ "$(psql -d pantau_plain -qAt -c "SELECT count(*) FROM pantau.batches WHERE NOT rolled")" = 0 ] \
+    || fail "the rollup job did not finish"
+sleep 1.5 # the run that finished has reported its time
+rollup_s=$(col_metric retain_seconds_total)
+rollup_rows=$(col_metric rollup_rows_total)
+[ "$(col_metric retain_failures_total)" = 0 ] || fail "rollup runs failed"
+col_stop || fail "rollup collector stop"
+awk -v r="$rows" -v s="$rollup_s" -v n="$rollup_rows" 'BEGIN {
+    printf "rollup_seconds=%.3f rollup_samples_per_s=%.0f rollup_rows_written=%d\n", s, r / s, n }' \
+    | tee "$COL_TMP/rollup.txt"
+
 # Bytes per sample in the agent's spool: one hour of a 200 values/s site
 # written by the agent's spool code (tests/bench/spool.sh runs a whole day).
 sdir=$(mktemp -d /var/tmp/pantau-bench-spool.XXXXXX)
@@ -143,3 +166,4 @@ awk -v raw="$raw" -v tls="$(fig tls samples_per_s)" -v plain="$(fig plain sample
     printf "wire_bytes_per_sample_tls=%.2f wire_bytes_per_sample_plaintext=%.2f batch_frame_bytes_per_sample=%.2f\n", wt, wp, fr
     printf "spool_bytes_per_sample=%s\n", sp
 }'
+cat "$COL_TMP/rollup.txt"
