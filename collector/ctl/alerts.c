@@ -21,7 +21,8 @@ struct list_args {
 	bool all, json;
 };
 
-static PGconn *connect_dsn(const char *dsn)
+/* Also maintenance.c's connection (ctl.h). */
+PGconn *ctl_connect(const char *dsn)
 {
 	if (!dsn || !dsn[0]) {
 		fprintf(stderr, "pantauctl: no database: give --dsn or set PANTAU_DSN\n");
@@ -95,7 +96,7 @@ int ctl_alerts(int argc, char **argv)
 		list_usage(stderr);
 		return CTL_USAGE;
 	}
-	PGconn *pg = connect_dsn(a.dsn);
+	PGconn *pg = ctl_connect(a.dsn);
 	if (!pg)
 		return CTL_FAILED;
 	const char *params[4] = {a.all ? "true" : "false", a.state, a.device, a.rule};
@@ -170,7 +171,7 @@ int ctl_ack(int argc, char **argv)
 		ack_usage(stderr);
 		return CTL_USAGE;
 	}
-	PGconn *pg = connect_dsn(dsn);
+	PGconn *pg = ctl_connect(dsn);
 	if (!pg)
 		return CTL_FAILED;
 	const char *params[3] = {id, by, comment};

@@ -5,6 +5,8 @@
 #ifndef PANTAU_CTL_H
 #define PANTAU_CTL_H
 
+#include <libpq-fe.h>
+
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
 
 /* pantauctl certs init|agent|collector|revoke ... (certs.c) */
@@ -16,6 +18,12 @@ int ctl_alerts(int argc, char **argv);
 int ctl_ack(int argc, char **argv);
 /* pantauctl maintenance add|list|end ... (maintenance.c) */
 int ctl_maintenance(int argc, char **argv);
+
+/* Connects to dsn (a libpq connection string; NULL or "" is refused, since
+ * alerts, ack and maintenance must name their database) with
+ * application_name pantauctl. The connection (PQfinish it), or NULL after
+ * printing why. (alerts.c) */
+PGconn *ctl_connect(const char *dsn);
 
 /* pantauctl api token NAME [--role R] (api.c): tokens for the collector's HTTP API */
 int ctl_api(int argc, char **argv);

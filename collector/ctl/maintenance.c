@@ -21,22 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static PGconn *connect_dsn(const char *dsn)
-{
-	if (!dsn || !dsn[0]) {
-		fprintf(stderr, "pantauctl: no database: give --dsn or set PANTAU_DSN\n");
-		return NULL;
-	}
-	static const char *const keys[] = {"dbname", "application_name", NULL};
-	const char *values[] = {dsn, "pantauctl", NULL};
-	PGconn *pg = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(pg) == CONNECTION_OK)
-		return pg;
-	fprintf(stderr, "pantauctl: cannot connect: %s", PQerrorMessage(pg));
-	PQfinish(pg);
-	return NULL;
-}
-
 /* Runs sql with params; prints the error and returns NULL if it failed. */
 static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *params)
 {
@@ -129,7 +113,7 @@ static int cmd_add(int argc, char **argv)
 		usage(stderr);
 		return CTL_USAGE;
 	}
-	PGconn *pg = connect_dsn(dsn);
+	PGconn *pg = ctl_connect(dsn);
 	if (!pg)
 		return CTL_FAILED;
 	const char *params[9] = {a.scope, a.target, a.from,   a.to, a.dur,
@@ -165,7 +149,7 @@ static int cmd_list(int argc, char **argv)
 			return CTL_USAGE;
 		}
 	}
-	PGconn *pg = connect_dsn(dsn);
+	PGconn *pg = ctl_connect(dsn);
 	if (!pg)
 		return CTL_FAILED;
 	const char *params[1] = {all ? "true" : "false"};
@@ -204,7 +188,7 @@ static int cmd_end(int argc, char **argv)
 		usage(stderr);
 		return CTL_USAGE;
 	}
-	PGconn *pg = connect_dsn(dsn);
+	PGconn *pg = ctl_connect(dsn);
 	if (!pg)
 		return CTL_FAILED;
 	const char *params[2] = {id, by};

@@ -150,8 +150,9 @@ static int groups_json(const char *rules, struct buf *out)
 	return rc < 0 ? -ENOMEM : buf_puts(out, "}");
 }
 
-static const char **opt_slot(struct report_opts *o, const char *name)
+static const char **opt_slot(void *ctx, const char *name)
 {
+	struct report_opts *o = ctx;
 	static const char *const names[] = {"--period", "--from",    "--to",	 "--tz",
 					    "--target", "--kind",    "--dsn",	 "--key",
 					    "--out",	"--subject", "--rules",	 "--format",
@@ -168,39 +169,8 @@ static const char **opt_slot(struct report_opts *o, const char *name)
 /* Fills o from argv; returns 0 or prints why and returns CTL_USAGE. */
 static int parse_args(int argc, char **argv, struct report_opts *o)
 {
-	const char *fmt = "csv", *lang = "id";
-	for (int i = 1; i < argc; i++) {
-		const char **slot = opt_slot(o, argv[i]);
-		bool known = slot || !strcmp(argv[i], "--format") || !strcmp(argv[i], "--lang");
-		if (!known || i + 1 >= argc) {
-			fprintf(stderr, "pantauctl report: %s '%s'\n",
-				known ? "missing value after" : "unknown option", argv[i]);
-			return CTL_USAGE;
-		}
-		const char *v = argv[++i];
-		if (slot)
-			*slot = v;
-		else if (!strcmp(argv[i - 1], "--format"))
-			fmt = v;
-		else
-			lang = v;
-	}
-	o->pdf = strcmp(fmt, "pdf") == 0;
-	if (evidence_format_parse(o->pdf ? "csv" : fmt, &o->fmt) < 0) {
-		fprintf(stderr, "pantauctl report: --format is csv, json or pdf, not '%s'\n", fmt);
-		return CTL_USAGE;
-	}
-	if (o->pdf && !o->out) {
-		fprintf(stderr, "pantauctl report: --format pdf needs --out FILE.pdf (its signed "
-				"CSV goes to FILE.pdf.csv)\n");
-		return CTL_USAGE;
-	}
-	if (strcmp(lang, "id") != 0 && strcmp(lang, "en") != 0) {
-		fprintf(stderr, "pantauctl report: --lang is id or en, not '%s'\n", lang);
-		return CTL_USAGE;
-	}
-	o->en = lang[0] == 'e';
-	return 0;
+	return report_parse_args(argc - 1, argv + 1, "pantauctl report", opt_slot, o, &o->fmt,
+				 &o->pdf, &o->en);
 }
 
 static int resolve_times(struct report_opts *o)
@@ -260,14 +230,6 @@ static int check_opts(struct report_opts *o)
 	}
 	o->filter.kind = o->kind ? o->kind : "";
 	o->filter.subject = o->subject ? o->subject : "";
-	o->key = o->key ? o->key : getenv("PANTAU_EVIDENCE_KEY");
-	if (!o->key || !o->key[0]) {
-		fprintf(stderr,
-			"pantauctl report: no signing key: give --key FILE or set "
-			"PANTAU_EVIDENCE_KEY (make one with 'pantauctl evidence keygen')\n");
-		return CTL_USAGE;
-	}
-	o->dsn = o->dsn ? o->dsn : getenv("PANTAU_DSN");
 	return 0;
 }
 

@@ -55,14 +55,41 @@ static int times(struct rx_opts *o)
 	return CTL_USAGE;
 }
 
-int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
+/* slot's context in rx_parse: the options and the report's extra ones. */
+struct rx_slots {
+	struct rx_opts *o;
+	const char *const *extra;
+};
+
+static const char **rx_slot(void *ctx, const char *name)
 {
-	const char *fmt = "csv", *lang = "id";
+	struct rx_slots *s = ctx;
+	return slot(s->o, name, s->extra);
+}
+
+/* The defaults of --key (required) and --dsn from the environment. */
+static int signing_key(const char **key, const char **dsn)
+{
+	*key = *key ? *key : getenv("PANTAU_EVIDENCE_KEY");
+	if (!*key || !(*key)[0]) {
+		fprintf(stderr,
+			"pantauctl report: no signing key: give --key FILE or set "
+			"PANTAU_EVIDENCE_KEY (make one with 'pantauctl evidence keygen')\n");
+		return CTL_USAGE;
+	}
+	*dsn = *dsn ? *dsn : getenv("PANTAU_DSN");
+	return 0;
+}
+
+int report_parse_args(int argc, char **argv, const char *who, report_slot_fn *slot_of, void *ctx,
+		      enum evidence_format *fmt, bool *pdf, bool *en)
+{
+	const char *format = "csv", *lang = "id";
 	for (int i = 0; i < argc; i++) {
-		const char **s = slot(o, argv[i], extra);
+		const char **s = slot_of(ctx, argv[i]);
 		bool known = s || !strcmp(argv[i], "--format") || !strcmp(argv[i], "--lang");
 		if (!known || i + 1 >= argc) {
-			fprintf(stderr, "pantauctl report %s: %s '%s'\n", o->name,
+			fprintf(stderr, "%s: %s '%s'\n", who,
 				known ? "missing value after" : "unknown option", argv[i]);
 			return CTL_USAGE;
 		}
@@ -70,16 +97,18 @@ int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
 		if (s)
 			*s = v;
 		else if (!strcmp(argv[i - 1], "--format"))
-			fmt = v;
+			format = v;
 		else
 			lang = v;
 	}
-	o->pdf = strcmp(fmt, "pdf") == 0;
-	if (evidence_format_parse(o->pdf ? "csv" : fmt, &o->fmt) < 0) {
-		fprintf(stderr, "pantauctl report: --format is csv, json or pdf, not '%s'\n", fmt);
+	*pdf = strcmp(format, "pdf") == 0;
+	if (evidence_format_parse(*pdf ? "csv" : format, fmt) < 0) {
+		fprintf(stderr, "pantauctl report: --format is csv, json or pdf, not '%s'\n",
+			format);
 		return CTL_USAGE;
 	}
-	if (o->pdf && !o->out) {
+	const char **out = slot_of(ctx, "--out");
+	if (*pdf && !(out && *out)) {
 		fprintf(stderr, "pantauctl report: --format pdf needs --out FILE.pdf (its signed "
 				"CSV goes to FILE.pdf.csv)\n");
 		return CTL_USAGE;
@@ -88,19 +117,19 @@ int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
 		fprintf(stderr, "pantauctl report: --lang is id or en, not '%s'\n", lang);
 		return CTL_USAGE;
 	}
-	o->en = lang[0] == 'e';
-	int rc = times(o);
+	*en = lang[0] == 'e';
+	return signing_key(slot_of(ctx, "--key"), slot_of(ctx, "--dsn"));
+}
+
+int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra)
+{
+	char who[64];
+	snprintf(who, sizeof(who), "pantauctl report %s", o->name);
+	struct rx_slots slots = {o, extra};
+	int rc = report_parse_args(argc, argv, who, rx_slot, &slots, &o->fmt, &o->pdf, &o->en);
 	if (rc)
 		return rc;
-	o->key = o->key ? o->key : getenv("PANTAU_EVIDENCE_KEY");
-	if (!o->key || !o->key[0]) {
-		fprintf(stderr,
-			"pantauctl report: no signing key: give --key FILE or set "
-			"PANTAU_EVIDENCE_KEY (make one with 'pantauctl evidence keygen')\n");
-		return CTL_USAGE;
-	}
-	o->dsn = o->dsn ? o->dsn : getenv("PANTAU_DSN");
-	return 0;
+	return times(o);
 }
 
 PGconn *report_connect(const char *dsn)

@@ -33,6 +33,18 @@ struct rx_opts {
 int rx_parse(int argc, char **argv, struct rx_opts *o, const char *const *extra);
 
 /* Shared by every report (report.c's sla and outages too). */
+/* Where a report's own option goes: the field slot(ctx, "--name") points
+ * to, or NULL when the report has no such option. */
+typedef const char **report_slot_fn(void *ctx, const char *name);
+/* Reads argv as "--name value" pairs: a value goes where slot_of puts it;
+ * --format csv|json|pdf and --lang id|en, which every report takes, set
+ * *fmt, *pdf and *en (pdf needs a value in slot_of "--out"). The slots
+ * "--key" (required) and "--dsn" default to $PANTAU_EVIDENCE_KEY and
+ * $PANTAU_DSN (slot_of must know --key and --dsn). who (e.g. "pantauctl
+ * report backups") starts the message about an unknown option. 0, or
+ * CTL_USAGE after printing why. */
+int report_parse_args(int argc, char **argv, const char *who, report_slot_fn *slot_of, void *ctx,
+		      enum evidence_format *fmt, bool *pdf, bool *en);
 /* Connects to dsn (NULL or "": libpq's defaults) with application_name
  * pantauctl. NULL after printing why. */
 PGconn *report_connect(const char *dsn);

@@ -17,44 +17,18 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
-trap 'pg_tmp_stop; proc_cleanup' EXIT
-
-collector=$PANTAU_BUILD/collector/pantau-collector
-ctl=$PANTAU_BUILD/collector/ctl/pantauctl
-for b in "$collector" "$ctl"; do [ -x "$b" ] || fail "missing $b"; done
-command -v curl >/dev/null || skip "curl missing"
-
-pg_tmp_start "$WORK/pg"
-export PANTAU_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-agent_port=$(free_port)
-http_port=$(free_port)
+source "$PANTAU_ROOT/tests/lib/api.sh"
+api_init
 base=http://127.0.0.1:$http_port/api/v1
 
 # Three tokens, made as an operator would.
-"$ctl" api token noc-op --role operator >"$WORK/op.tok" 2>/dev/null
-"$ctl" api token noc-view --role viewer >"$WORK/view.tok" 2>/dev/null
-"$ctl" api token bk --role backup >"$WORK/bk.tok" 2>/dev/null
-op=$(sed -n 1p "$WORK/op.tok")
-view=$(sed -n 1p "$WORK/view.tok")
-bk=$(sed -n 1p "$WORK/bk.tok")
+api_token op noc-op operator
+api_token view noc-view viewer
+api_token bk bk backup
 [ ${#op} -ge 64 ] || fail "pantauctl api token printed no token"
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$agent_port
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "$PANTAU_DSN"
-api:
-  tokens:
-$(sed -n 2p "$WORK/op.tok")
-$(sed -n 2p "$WORK/view.tok")
-$(sed -n 2p "$WORK/bk.tok")
-YAML
+api_collector_config
 "$collector" --config "$WORK/collector.yaml" --check >/dev/null || fail "--check refused the config"
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -sf "http://127.0.0.1:$http_port/health" || fail "collector did not start"
+api_collector_start
 
 q() { psql -Atc "$1"; }
 q "INSERT INTO pantau.alerts (rule, device, labels, agent, severity, state, summary, started_at)

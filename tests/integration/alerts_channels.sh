@@ -15,29 +15,14 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
-trap 'pg_tmp_stop; proc_cleanup' EXIT
-
-agent=$PANTAU_BUILD/agent/pantau-agent
-collector=$PANTAU_BUILD/collector/pantau-collector
-sim=$PANTAU_BUILD/tests/sim/pantau-sim-modbus
-for b in "$agent" "$collector" "$sim"; do [ -x "$b" ] || fail "missing $b"; done
-/usr/bin/python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml missing"
-
-pg_tmp_start "$WORK/pg"
-modbus_port=$(free_port)
-agent_port=$(free_port)
-http_port=$(free_port)
-smtp_port=$(free_port)
-tg_port=$(free_port)
-wa_port=$(free_port)
+source "$PANTAU_ROOT/tests/lib/alerts.sh"
+alerts_init modbus smtp tg wa
 bot_token=123456:ABC-secret-bot-token
 smtp_pass=s3cret-smtp-pass
 wa_token=wa-s3cret-token
 
-/usr/bin/python3 - "$PANTAU_ROOT/deploy/rules/tier2.yaml" "$WORK/rules.yaml" "$smtp_port" "$tg_port" "$wa_port" "$bot_token" "$smtp_pass" "$wa_token" <<'PY'
-import sys, yaml
-pack = yaml.safe_load(open(sys.argv[1]))
-smtp, tg, wa, bot, pw, wat = sys.argv[3:9]
+alerts_rules "$smtp_port" "$tg_port" "$wa_port" "$bot_token" "$smtp_pass" "$wa_token" <<'PY'
+smtp, tg, wa, bot, pw, wat = args
 pack["settings"].update(default_interval="1s", agent_grace="3s")
 pack["notify"] = {
     "email": [{"name": "noc-mail", "url": "smtp://127.0.0.1:%s" % smtp,
@@ -52,33 +37,11 @@ pack["notify"] = {
                   "to": "+6281234567890", "token": wat, "min_severity": "critical",
                   "retry_first": "200ms", "retry_max": "1s"}],
 }
-yaml.safe_dump(pack, open(sys.argv[2], "w"), sort_keys=False)
 PY
 
 pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port" "$WORK/rules.yaml"
 "$collector" --config "$WORK/collector.yaml" --check >/dev/null || fail "--check refused the channels"
-printf 'holding 301 uint16 3\n' >"$WORK/seed"
-cat >"$WORK/agent.yaml" <<YAML
-agent:
-  id: chan-agent
-  site: test-site
-  interval: 1s
-spool:
-  dir: $WORK/spool
-collector:
-  address: 127.0.0.1:$agent_port
-  plaintext: true
-  batch_max_delay: 100ms
-devices:
-  - name: ups-a
-    kind: ups
-    modbus:
-      address: 127.0.0.1:$modbus_port
-      unit: 1
-      fields:
-        - { metric: ups.output.source, table: holding, address: 301, type: uint16,
-            states: { 3: normal, 5: battery } }
-YAML
+alerts_ups_config chan-agent
 
 # An SMTP receiver: EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT; one JSON line
 # per message received.
@@ -145,56 +108,15 @@ async def main():
         await server.serve_forever()
 asyncio.run(main())
 PY
-# An HTTP receiver: path, Authorization and body, one JSON line per POST.
-cat >"$WORK/receiver.py" <<'PY'
-import http.server, json, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(sys.argv[2], "a") as f:
-            f.write(json.dumps({"path": self.path, "auth": self.headers.get("Authorization"),
-                                "body": json.loads(body)}) + "\n")
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"ok":true}')
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
 proc_start smtp /usr/bin/python3 "$WORK/smtp.py" "$smtp_port" "$WORK/mail.got" "$smtp_pass"
-proc_start telegram /usr/bin/python3 "$WORK/receiver.py" "$tg_port" "$WORK/tg.got"
-proc_start whatsapp /usr/bin/python3 "$WORK/receiver.py" "$wa_port" "$WORK/wa.got"
-for p in "$smtp_port" "$tg_port" "$wa_port"; do
-	wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$p" || fail "receiver on $p did not start"
-done
+wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$smtp_port" || fail "receiver on $smtp_port did not start"
+alerts_receiver tg "$tg_port" --json
+alerts_receiver wa "$wa_port" --json
 
-set_reg() {
-	/usr/bin/python3 - "$modbus_port" "$1" "$2" <<'PY'
-import socket, struct, sys
-port, addr, value = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
-s.sendall(struct.pack(">HHHBBHH", 1, 0, 6, 1, 6, addr, value))
-if s.recv(64)[7] != 6:
-    sys.exit("modbus write refused")
-PY
-}
-q() { psql -Atc "$1"; }
-lines() { [ -f "$WORK/$1.got" ] && wc -l <"$WORK/$1.got" || echo 0; }
-polls() {
-	local n
-	n=$(q "select count(*) from report.samples where device = 'ups-a'")
-	wait_until 20 bash -c "[ \$(psql -Atc \"select count(*) from report.samples where device = 'ups-a'\") -ge $((n + $1)) ]" \
-		|| fail "polling stopped"
-}
 all_have() { [ "$(lines mail)" -ge "$1" ] && [ "$(lines tg)" -ge "$1" ] && [ "$(lines wa)" -ge "$1" ]; }
 
-"$sim" --port "$modbus_port" --seed "$WORK/seed" >"$WORK/sim.log" 2>&1 &
-PROC_PIDS[sim]=$!
-wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$modbus_port" || fail "modbus slave did not start"
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -fsS "http://127.0.0.1:$http_port/health" || fail "collector /health did not answer"
-proc_start agent "$agent" --config "$WORK/agent.yaml"
+alerts_sim_start sim "$modbus_port" --seed "$WORK/seed"
+alerts_start
 polls 2
 [ "$(lines mail)$(lines tg)$(lines wa)" = 000 ] || fail "messages before anything fired"
 

@@ -18,28 +18,16 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
-
-agent=$PANTAU_BUILD/agent/pantau-agent
-collector=$PANTAU_BUILD/collector/pantau-collector
-sim=$PANTAU_BUILD/tests/sim/pantau-sim-modbus
-for b in "$agent" "$collector" "$sim"; do [ -x "$b" ] || fail "missing $b"; done
-/usr/bin/python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml missing"
-
-pg_tmp_start "$WORK/pg"
-modbus_port=$(free_port)
-agent_port=$(free_port)
-http_port=$(free_port)
+source "$PANTAU_ROOT/tests/lib/alerts.sh"
+alerts_init modbus
 
 # The shipped pack, with test timings: 1 s polls, a 3 s agent grace, and no
 # 5-minute wait on the inlet temperature rule.
-/usr/bin/python3 - "$PANTAU_ROOT/deploy/rules/tier2.yaml" "$WORK/rules.yaml" <<'PY'
-import sys, yaml
-pack = yaml.safe_load(open(sys.argv[1]))
+alerts_rules <<'PY'
 pack["settings"].update(default_interval="1s", agent_grace="3s", agent_silent_intervals=5)
 for r in pack["rules"]:
     if r["name"] == "inlet_temperature_high":
         r["for"] = "0s"
-yaml.safe_dump(pack, open(sys.argv[2], "w"), sort_keys=False)
 PY
 
 pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port" "$WORK/rules.yaml"
@@ -48,18 +36,7 @@ cat >"$WORK/seed" <<'SEED'
 holding 300 int16 240
 holding 301 uint16 3
 SEED
-cat >"$WORK/agent.yaml" <<YAML
-agent:
-  id: alerts-agent
-  site: test-site
-  interval: 1s
-spool:
-  dir: $WORK/spool
-collector:
-  address: 127.0.0.1:$agent_port
-  plaintext: true
-  batch_max_delay: 100ms
-devices:
+alerts_agent_config alerts-agent <<YAML
   - name: ems-room1
     kind: ems
     modbus:
@@ -67,31 +44,9 @@ devices:
       unit: 1
       fields:
         - { metric: ems.temperature, unit: celsius, table: holding, address: 300, type: int16, scale: 0.1 }
-  - name: ups-a
-    kind: ups
-    modbus:
-      address: 127.0.0.1:$modbus_port
-      unit: 1
-      fields:
-        - { metric: ups.output.source, table: holding, address: 301, type: uint16,
-            states: { 3: normal, 4: bypass, 5: battery } }
+$(alerts_ups_device "3: normal, 4: bypass, 5: battery")
 YAML
 
-# Writes one holding register (Modbus function 06) on the simulator.
-set_reg() {
-	/usr/bin/python3 - "$modbus_port" "$1" "$2" <<'PY'
-import socket, struct, sys
-port, addr, value = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) & 0xFFFF
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
-req = struct.pack(">HHHBBHH", 1, 0, 6, 1, 6, addr, value)
-s.sendall(req)
-resp = s.recv(64)
-if resp[7] != 6 or resp[8:12] != req[8:12]:
-    sys.exit("modbus write refused: " + resp.hex())
-PY
-}
-
-q() { psql -Atc "$1"; }
 latest() {
 	q "select value from report.samples where device = '$1' and metric = '$2' order by ts desc limit 1"
 }
@@ -123,12 +78,8 @@ rc=0
 [ "$rc" = 2 ] || fail "--check with a bad rules file exited $rc"
 grep -qF "[$WORK/bad.yaml:2] rule hot: clear_below 28 is above the fire threshold 27" "$WORK/check.out" \
 	|| fail "--check said: $(cat "$WORK/check.out")"
-"$sim" --port "$modbus_port" --seed "$WORK/seed" >"$WORK/sim.log" 2>&1 &
-PROC_PIDS[sim]=$!
-wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$modbus_port" || fail "modbus slave did not start"
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -fsS "http://127.0.0.1:$http_port/health" || fail "collector /health did not answer"
-proc_start agent "$agent" --config "$WORK/agent.yaml"
+alerts_sim_start sim "$modbus_port" --seed "$WORK/seed"
+alerts_start
 
 # ---- 1. hysteresis: fire above 27, clear below 26 ----
 drive ems-room1 ems.temperature 300 265 26.5
@@ -218,8 +169,5 @@ wait_until 30 bash -c "[ \"\$(psql -Atc \"select state from pantau.alerts where 
 	|| fail "UPS alert did not return to firing"
 
 [ "$(q "select count(*) from report.alerts")" -ge 3 ] || fail "report.alerts is short"
-proc_stop agent || fail "agent did not exit cleanly"
-proc_stop collector || fail "collector did not exit cleanly"
-grep -q "ERROR: AddressSanitizer\|runtime error" "$WORK"/agent.log "$WORK"/collector.log \
-	&& fail "sanitizer report"
+alerts_stop
 echo "alerts scenarios ok"

@@ -18,106 +18,27 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
+source "$PANTAU_ROOT/tests/lib/alerts.sh"
+alerts_init modbus noc late tier2
 
-agent=$PANTAU_BUILD/agent/pantau-agent
-collector=$PANTAU_BUILD/collector/pantau-collector
-sim=$PANTAU_BUILD/tests/sim/pantau-sim-modbus
-for b in "$agent" "$collector" "$sim"; do [ -x "$b" ] || fail "missing $b"; done
-/usr/bin/python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml missing"
-
-pg_tmp_start "$WORK/pg"
-modbus_port=$(free_port)
-agent_port=$(free_port)
-http_port=$(free_port)
-noc_port=$(free_port)
-late_port=$(free_port)
-tier2_port=$(free_port)
-
-/usr/bin/python3 - "$PANTAU_ROOT/deploy/rules/tier2.yaml" "$WORK/rules.yaml" "$noc_port" "$late_port" "$tier2_port" <<'PY'
-import sys, yaml
-pack = yaml.safe_load(open(sys.argv[1]))
+alerts_rules "$noc_port" "$late_port" "$tier2_port" <<'PY'
 pack["settings"].update(default_interval="1s", agent_grace="3s", escalate_after="5s")
 pack["notify"] = {"webhooks": [
-    {"name": "tier2", "url": "http://127.0.0.1:%s/esc" % sys.argv[5], "tier": 2},
-    {"name": "noc", "url": "http://127.0.0.1:%s/hook?token=s3cret" % sys.argv[3],
+    {"name": "tier2", "url": "http://127.0.0.1:%s/esc" % args[2], "tier": 2},
+    {"name": "noc", "url": "http://127.0.0.1:%s/hook?token=s3cret" % args[0],
      "min_severity": "critical"},
-    {"name": "late", "url": "http://127.0.0.1:%s/hook" % sys.argv[4],
+    {"name": "late", "url": "http://127.0.0.1:%s/hook" % args[1],
      "retry_first": "200ms", "retry_max": "1s", "max_attempts": 1000, "resolved": False,
      "body": '{"text": "{summary}", "transition": "{transition}"}'},
 ]}
-yaml.safe_dump(pack, open(sys.argv[2], "w"), sort_keys=False)
 PY
-
 pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port" "$WORK/rules.yaml"
-printf 'holding 301 uint16 3\n' >"$WORK/seed"
-cat >"$WORK/agent.yaml" <<YAML
-agent:
-  id: hook-agent
-  site: test-site
-  interval: 1s
-spool:
-  dir: $WORK/spool
-collector:
-  address: 127.0.0.1:$agent_port
-  plaintext: true
-  batch_max_delay: 100ms
-devices:
-  - name: ups-a
-    kind: ups
-    modbus:
-      address: 127.0.0.1:$modbus_port
-      unit: 1
-      fields:
-        - { metric: ups.output.source, table: holding, address: 301, type: uint16,
-            states: { 3: normal, 5: battery } }
-YAML
+alerts_ups_config hook-agent
 
-cat >"$WORK/receiver.py" <<'PY'
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(sys.argv[2], "ab") as f:
-            f.write(self.path.encode() + b" " + body.replace(b"\n", b" ") + b"\n")
-        self.send_response(200)
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
-start_receiver() {
-	proc_start "receiver-$1" /usr/bin/python3 "$WORK/receiver.py" "$2" "$WORK/$1.got"
-	wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$2" || fail "receiver $1 did not start"
-}
-set_reg() {
-	/usr/bin/python3 - "$modbus_port" "$1" "$2" <<'PY'
-import socket, struct, sys
-port, addr, value = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
-req = struct.pack(">HHHBBHH", 1, 0, 6, 1, 6, addr, value)
-s.sendall(req)
-if s.recv(64)[7] != 6:
-    sys.exit("modbus write refused")
-PY
-}
-q() { psql -Atc "$1"; }
-lines() { [ -f "$WORK/$1.got" ] && wc -l <"$WORK/$1.got" || echo 0; }
-# Waits until the collector stored N more UPS samples.
-polls() {
-	local n
-	n=$(q "select count(*) from report.samples where device = 'ups-a'")
-	wait_until 20 bash -c "[ \$(psql -Atc \"select count(*) from report.samples where device = 'ups-a'\") -ge $((n + $1)) ]" \
-		|| fail "polling stopped"
-}
-
-start_receiver noc "$noc_port"
-start_receiver tier2 "$tier2_port"
-"$sim" --port "$modbus_port" --seed "$WORK/seed" >"$WORK/sim.log" 2>&1 &
-PROC_PIDS[sim]=$!
-wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$modbus_port" || fail "modbus slave did not start"
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -fsS "http://127.0.0.1:$http_port/health" || fail "collector /health did not answer"
-proc_start agent "$agent" --config "$WORK/agent.yaml"
+alerts_receiver noc "$noc_port"
+alerts_receiver tier2 "$tier2_port"
+alerts_sim_start sim "$modbus_port" --seed "$WORK/seed"
+alerts_start
 polls 2
 [ "$(lines noc)" = 0 ] || fail "notifications before anything fired: $(cat "$WORK/noc.got")"
 
@@ -140,7 +61,7 @@ echo "on battery: one notification with the templated body"
 # The late receiver appears; the retried delivery arrives once.
 wait_until 20 bash -c "[ \"\$(psql -Atc \"select count(*) > 0 from pantau.notifications where channel = 'late' and outcome = 'retry'\")\" = t ]" \
 	|| fail "no retry logged for the late webhook"
-start_receiver late "$late_port"
+alerts_receiver late "$late_port"
 wait_until 20 bash -c "[ \"\$(psql -Atc \"select count(*) from pantau.notifications where channel = 'late' and outcome = 'sent'\")\" = 1 ]" \
 	|| fail "late delivery not sent: $(q "select string_agg(outcome || ':' || coalesce(error, ''), ' ') from pantau.notifications where channel = 'late'")"
 [ "$(lines late)" = 1 ] || fail "late got $(lines late) notifications"
@@ -240,8 +161,5 @@ rc=0; "$ctl" maintenance add --device d --from "2026-01-01" --for "2 days" --eve
 [ "$rc" = 1 ] || fail "a daily window longer than a day was accepted ($rc)"
 echo "recurring windows: weekly and daily occurrences, until and early end"
 
-proc_stop agent || fail "agent did not exit cleanly"
-proc_stop collector || fail "collector did not exit cleanly"
-grep -q "ERROR: AddressSanitizer\|runtime error" "$WORK"/agent.log "$WORK"/collector.log \
-	&& fail "sanitizer report"
+alerts_stop
 echo "alerts webhook ok"

@@ -10,16 +10,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/pg.sh"
 . "$here/../lib/collector.sh"
-col_init 240
-CTL=$COL_BUILD/collector/ctl/pantauctl
-[ -x "$CTL" ] || { echo "SKIP: $CTL not built"; exit 77; }
-
-pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
-col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
-"$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
-psql -qAt -c "CREATE ROLE inspektorat LOGIN IN ROLE pantau_auditor" >/dev/null || fail "role"
+col_ctl_init 240
+col_auditor
 dsn=$(pg_tmp_dsn)
-audit_dsn="host=$PGHOST port=$PGPORT user=inspektorat dbname=pantau"
 
 "$CTL" maintenance add --device ups-1 --from "2024-03-10 08:00+07" --for "2 hours" \
     --reason "genset test" --by budi --dsn "$dsn" >"$COL_TMP/m.log" 2>&1 || fail "maintenance add"
@@ -54,9 +47,9 @@ for sql in "UPDATE pantau.audit_log SET db_user = 'x'" "DELETE FROM pantau.audit
 done
 echo "ok - UPDATE, DELETE and TRUNCATE on the audit log refused"
 
-out=$("$CTL" evidence audit --verify --dsn "$audit_dsn") || fail "verify intact: $out"
+out=$("$CTL" evidence audit --verify --dsn "$AUDIT_DSN") || fail "verify intact: $out"
 case $out in "intact: 4 audit rows"*) echo "ok - $out" ;; *) fail "verify: $out" ;; esac
-"$CTL" evidence audit --dsn "$audit_dsn" --table pantau.maintenance >"$COL_TMP/list.txt" || fail "list"
+"$CTL" evidence audit --dsn "$AUDIT_DSN" --table pantau.maintenance >"$COL_TMP/list.txt" || fail "list"
 expect_eq "list shows the maintenance rows" "$(grep -c 'pantau.maintenance' "$COL_TMP/list.txt")" "2"
 
 # A superuser bypasses the triggers and rewrites who ended the window.
@@ -64,7 +57,7 @@ psql -qAt >/dev/null <<'SQL' || fail "tamper"
 SET session_replication_role = replica;
 UPDATE pantau.audit_log SET new_row = jsonb_set(new_row, '{ended_by}', '"nobody"') WHERE id = 2;
 SQL
-out=$("$CTL" evidence audit --verify --dsn "$audit_dsn")
+out=$("$CTL" evidence audit --verify --dsn "$AUDIT_DSN")
 expect_eq "verify exit status after an edit" "$?" "1"
 expect_eq "verify names the edited row" "$out" \
     "NOT intact: audit row id 2 (pantau.maintenance UPDATE) was changed: its hash does not match its content"
@@ -72,13 +65,13 @@ psql -qAt >/dev/null <<'SQL' || fail "restore"
 SET session_replication_role = replica;
 UPDATE pantau.audit_log SET new_row = jsonb_set(new_row, '{ended_by}', '"sari"') WHERE id = 2;
 SQL
-"$CTL" evidence audit --verify --dsn "$audit_dsn" >/dev/null || fail "restored row does not verify"
+"$CTL" evidence audit --verify --dsn "$AUDIT_DSN" >/dev/null || fail "restored row does not verify"
 # ... or deletes a row.
 psql -qAt >/dev/null <<'SQL' || fail "delete"
 SET session_replication_role = replica;
 DELETE FROM pantau.audit_log WHERE id = 3;
 SQL
-out=$("$CTL" evidence audit --verify --dsn "$audit_dsn")
+out=$("$CTL" evidence audit --verify --dsn "$AUDIT_DSN")
 expect_eq "verify exit status after a delete" "$?" "1"
 case $out in *"breaks at audit row id 4"*"between id 2 and id 4 were removed"*) echo "ok - removal named" ;;
     *) fail "after delete: $out" ;; esac

@@ -8,13 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/pg.sh"
 . "$here/../lib/collector.sh"
-col_init 240
-CTL=$COL_BUILD/collector/ctl/pantauctl
-[ -x "$CTL" ] || { echo "SKIP: $CTL not built"; exit 77; }
-
-pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
-col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
-"$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
+col_ctl_init 240
 dsn=$(pg_tmp_dsn)
 psql -v ON_ERROR_STOP=1 -qAt >/dev/null <<'SQL' || fail "inserting intervals"
 INSERT INTO pantau.agents (id, site) VALUES ('ag-x', 'dc-babel');

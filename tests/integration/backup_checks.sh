@@ -145,15 +145,7 @@ echo "ok - a timed-out command leaves nothing running"
 pg_tmp_start "$WORK/pg"
 agent_port=$(free_port)
 http_port=$(free_port)
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$agent_port
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-YAML
+pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port"
 {
 	echo "agent: { id: backup-test, site: test-site }"
 	echo "spool: { dir: $WORK/spool }"
@@ -161,8 +153,7 @@ YAML
 	jobs_yaml 2s
 } >"$WORK/agent.yaml"
 "$collector" --config "$WORK/collector.yaml" --migrate >"$WORK/migrate.log" 2>&1 || fail "--migrate failed"
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -fsS "http://127.0.0.1:$http_port/health" || fail "collector /health did not answer"
+pg_collector_start "$collector" "$http_port"
 proc_start agent "$agent" --config "$WORK/agent.yaml"
 
 stored() {

@@ -10,13 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/pg.sh"
 . "$here/../lib/collector.sh"
-col_init 240
-CTL=$COL_BUILD/collector/ctl/pantauctl
-[ -x "$CTL" ] || { echo "SKIP: $CTL not built"; exit 77; }
-
-pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
-col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
-"$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
+col_ctl_init 240
 
 psql -v ON_ERROR_STOP=1 -qAt >/dev/null <<'SQL' || fail "inserting the history"
 CREATE TABLE pantau.samples_test PARTITION OF pantau.samples
@@ -47,11 +41,10 @@ INSERT INTO pantau.backup_runs (job, source, finished_at, status, size_bytes, re
     ('arsip-files', 'bacula', '2024-03-03 06:00+07', 'ok', 9000, true),
     ('arsip-files', 'bacula', '2024-03-15 06:00+07', 'ok', 3000, false),
     ('arsip-files', 'bacula', '2024-04-02 06:00+07', 'ok', 3000, true);
-CREATE ROLE inspektorat LOGIN IN ROLE pantau_auditor;
 SQL
-audit_dsn="host=$PGHOST port=$PGPORT user=inspektorat dbname=pantau"
+col_auditor
 "$CTL" evidence keygen --dir "$COL_TMP/keys" >/dev/null 2>&1 || fail "keygen"
-report() { "$CTL" report backups "$@" --dsn "$audit_dsn" --key "$COL_TMP/keys/evidence.key"; }
+report() { "$CTL" report backups "$@" --dsn "$AUDIT_DSN" --key "$COL_TMP/keys/evidence.key"; }
 
 report --period 2024-03 --lang en --out "$COL_TMP/b.csv" 2>"$COL_TMP/report.log" \
     || fail "report backups: $(cat "$COL_TMP/report.log")"

@@ -7,35 +7,12 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
-trap 'pg_tmp_stop; proc_cleanup' EXIT
-
-collector=$PANTAU_BUILD/collector/pantau-collector
-ctl=$PANTAU_BUILD/collector/ctl/pantauctl
-for b in "$collector" "$ctl"; do [ -x "$b" ] || fail "missing $b"; done
-command -v curl >/dev/null || skip "curl missing"
-
-pg_tmp_start "$WORK/pg"
-dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-http_port=$(free_port)
-"$ctl" api token bareos-dir --role backup >"$WORK/bk.tok" 2>/dev/null
-"$ctl" api token grafana --role viewer >"$WORK/view.tok" 2>/dev/null
-bk=$(sed -n 1p "$WORK/bk.tok")
-view=$(sed -n 1p "$WORK/view.tok")
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$(free_port)
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "$dsn"
-api:
-  tokens:
-$(sed -n 2p "$WORK/bk.tok")
-$(sed -n 2p "$WORK/view.tok")
-YAML
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -sf "http://127.0.0.1:$http_port/health" || fail "collector did not start"
+source "$PANTAU_ROOT/tests/lib/api.sh"
+api_init
+api_token bk bareos-dir backup
+api_token view grafana viewer
+api_collector_config
+api_collector_start
 
 q() { psql -Atc "$1"; }
 post() { # post TOKEN BODY: prints the status

@@ -19,15 +19,7 @@ modbus_port=$(free_port)
 agent_port=$(free_port)
 http_port=$(free_port)
 
-cat >"$WORK/collector.yaml" <<YAML
-collector:
-  listen: 127.0.0.1:$agent_port
-  plaintext: true
-  http: 127.0.0.1:$http_port
-  state_dir: $WORK/state
-database:
-  dsn: "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
-YAML
+pg_collector_config "$WORK/collector.yaml" "$agent_port" "$http_port"
 cat >"$WORK/agent.yaml" <<YAML
 agent:
   id: e2e-agent
@@ -58,8 +50,7 @@ YAML
 
 "$collector" --config "$WORK/collector.yaml" --migrate >"$WORK/migrate.log" 2>&1 \
 	|| fail "collector --migrate failed"
-proc_start collector "$collector" --config "$WORK/collector.yaml"
-wait_until 30 curl -fsS "http://127.0.0.1:$http_port/health" || fail "collector /health did not answer"
+pg_collector_start "$collector" "$http_port"
 
 snmpsim_start "$PANTAU_ROOT/tests/fixtures/snmp" "$snmp_port" ups-rfc1628
 proc_start modbus_sim "$sim" --port "$modbus_port"

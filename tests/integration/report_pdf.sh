@@ -11,39 +11,17 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/pg.sh"
 . "$here/../lib/collector.sh"
-col_init 240
-CTL=$COL_BUILD/collector/ctl/pantauctl
-[ -x "$CTL" ] || { echo "SKIP: $CTL not built"; exit 77; }
+col_ctl_init 240
 for t in pdfinfo pdftotext pdftoppm; do
     command -v $t >/dev/null || { echo "SKIP: $t missing (poppler-utils)"; exit 77; }
 done
-
-pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
-col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
-"$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
 
 # ups-1: 1 h unplanned, 2 h planned, 30 min gap + 10 min unknown, two
 # adjacent link drops (one 30 min outage); ups-2: 1 h outage, target 99%.
 # rack-NN (01..70): down NN*10 minutes on the NNth hour of March 5; rack-70's
 # first 4 hours inside a maintenance window.
+col_sla_history
 psql -v ON_ERROR_STOP=1 -qAt >/dev/null <<'SQL' || fail "inserting intervals"
-INSERT INTO pantau.availability (subject_kind, subject, agent, state, planned, cause, during, source)
-SELECT 'device', s, 'ag-x', st, pl, c, tstzrange(a::timestamptz, b::timestamptz), 'import' FROM (VALUES
- ('ups-1', 'up',      false, NULL,          '2024-02-20 00:00+07', '2024-03-02 10:00+07'),
- ('ups-1', 'down',    false, 'PLN outage',  '2024-03-02 10:00+07', '2024-03-02 11:00+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-02 11:00+07', '2024-03-10 08:00+07'),
- ('ups-1', 'down',    true,  'genset test', '2024-03-10 08:00+07', '2024-03-10 10:00+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-10 10:00+07', '2024-03-20 00:00+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-20 00:30+07', '2024-03-25 00:00+07'),
- ('ups-1', 'unknown', false, 'agent gone',  '2024-03-25 00:00+07', '2024-03-25 00:10+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-25 00:10+07', '2024-03-28 01:00+07'),
- ('ups-1', 'down',    false, 'link',        '2024-03-28 01:00+07', '2024-03-28 01:20+07'),
- ('ups-1', 'down',    false, 'link flap',   '2024-03-28 01:20+07', '2024-03-28 01:30+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-28 01:30+07', '2024-04-05 00:00+07'),
- ('ups-2', 'up',      false, NULL,          '2024-02-01 00:00+07', '2024-03-15 12:00+07'),
- ('ups-2', 'down',    false, 'battery',     '2024-03-15 12:00+07', '2024-03-15 13:00+07'),
- ('ups-2', 'up',      false, NULL,          '2024-03-15 13:00+07', '2024-04-01 00:00+07')
-) AS v(s, st, pl, c, a, b);
 INSERT INTO pantau.availability (subject_kind, subject, agent, state, planned, cause, during, source)
 SELECT 'device', format('rack-%s', lpad(n::text, 2, '0')), 'ag-r', st, false, c, r, 'import'
 FROM generate_series(1, 70) AS n,
@@ -54,17 +32,15 @@ LATERAL (VALUES
  ('up', NULL, tstzrange('2024-03-05 00:00+07'::timestamptz + n * interval '1 hour' + n * interval '10 minutes',
      '2024-04-01 00:00+07'))
 ) AS v(st, c, r);
-INSERT INTO pantau.sla_targets VALUES ('device', 'ups-2', 99.0);
 -- a maintenance window over the first 4 h of rack-70's 11:40 outage: planned
 INSERT INTO pantau.maintenance (scope, target, starts_at, ends_at, reason, created_by)
 VALUES ('device', 'rack-70', '2024-03-07 22:00+07', '2024-03-08 02:00+07', 'PDU swap', 'test');
-CREATE ROLE inspektorat LOGIN IN ROLE pantau_auditor;
 SQL
-audit_dsn="host=$PGHOST port=$PGPORT user=inspektorat dbname=pantau"
+col_auditor
 "$CTL" evidence keygen --dir "$COL_TMP/keys" >"$COL_TMP/keygen.log" 2>&1 || fail "keygen"
 "$CTL" evidence keygen --dir "$COL_TMP/other" >>"$COL_TMP/keygen.log" 2>&1 || fail "keygen other"
 PUB=$COL_TMP/keys/evidence.pub
-report() { "$CTL" report "$@" --dsn "$audit_dsn"; }
+report() { "$CTL" report "$@" --dsn "$AUDIT_DSN"; }
 K=(--key "$COL_TMP/keys/evidence.key")
 
 report sla --period 2024-03 --format pdf --out "$COL_TMP/sla-id.pdf" "${K[@]}" \

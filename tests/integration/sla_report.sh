@@ -10,13 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/pg.sh"
 . "$here/../lib/collector.sh"
-col_init 240
-CTL=$COL_BUILD/collector/ctl/pantauctl
-[ -x "$CTL" ] || { echo "SKIP: $CTL not built"; exit 77; }
-
-pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
-col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
-"$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
+col_ctl_init 240
 "$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >>"$COL_TMP/migrate.log" 2>&1 || fail "--migrate again"
 expect_eq "auditor reads report, not pantau" \
     "$(psql -qAt -c "SELECT has_table_privilege('pantau_auditor', 'report.availability', 'SELECT'),
@@ -50,33 +44,13 @@ psql -qAt -c "DELETE FROM pantau.availability" >/dev/null
 # ups-1: 1 h unplanned power cut, 2 h planned genset test, a 30 min gap,
 # 10 min unknown (agent gone), two adjacent link drops (20 + 10 min, one
 # outage). ups-2: one 1 h outage, its own target 99%.
-psql -v ON_ERROR_STOP=1 -qAt >/dev/null <<'SQL' || fail "inserting intervals"
-INSERT INTO pantau.availability (subject_kind, subject, agent, state, planned, cause, during, source)
-SELECT 'device', s, 'ag-x', st, pl, c, tstzrange(a::timestamptz, b::timestamptz), 'import' FROM (VALUES
- ('ups-1', 'up',      false, NULL,          '2024-02-20 00:00+07', '2024-03-02 10:00+07'),
- ('ups-1', 'down',    false, 'PLN outage',  '2024-03-02 10:00+07', '2024-03-02 11:00+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-02 11:00+07', '2024-03-10 08:00+07'),
- ('ups-1', 'down',    true,  'genset test', '2024-03-10 08:00+07', '2024-03-10 10:00+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-10 10:00+07', '2024-03-20 00:00+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-20 00:30+07', '2024-03-25 00:00+07'),
- ('ups-1', 'unknown', false, 'agent gone',  '2024-03-25 00:00+07', '2024-03-25 00:10+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-25 00:10+07', '2024-03-28 01:00+07'),
- ('ups-1', 'down',    false, 'link',        '2024-03-28 01:00+07', '2024-03-28 01:20+07'),
- ('ups-1', 'down',    false, 'link flap',   '2024-03-28 01:20+07', '2024-03-28 01:30+07'),
- ('ups-1', 'up',      false, NULL,          '2024-03-28 01:30+07', '2024-04-05 00:00+07'),
- ('ups-2', 'up',      false, NULL,          '2024-02-01 00:00+07', '2024-03-15 12:00+07'),
- ('ups-2', 'down',    false, 'battery',     '2024-03-15 12:00+07', '2024-03-15 13:00+07'),
- ('ups-2', 'up',      false, NULL,          '2024-03-15 13:00+07', '2024-04-01 00:00+07')
-) AS v(s, st, pl, c, a, b);
-INSERT INTO pantau.sla_targets VALUES ('device', 'ups-2', 99.0);
-CREATE ROLE inspektorat LOGIN IN ROLE pantau_auditor;
-SQL
-audit_dsn="host=$PGHOST port=$PGPORT user=inspektorat dbname=pantau"
+col_sla_history
+col_auditor
 
 "$CTL" evidence keygen --dir "$COL_TMP/keys" >"$COL_TMP/keygen.log" 2>&1 || fail "keygen"
 expect_eq "signing key mode" "$(stat -c %a "$COL_TMP/keys/evidence.key")" "600"
 "$CTL" evidence keygen --dir "$COL_TMP/keys" >>"$COL_TMP/keygen.log" 2>&1 && fail "keygen overwrote a key"
-report() { "$CTL" report "$@" --dsn "$audit_dsn" --key "$COL_TMP/keys/evidence.key"; }
+report() { "$CTL" report "$@" --dsn "$AUDIT_DSN" --key "$COL_TMP/keys/evidence.key"; }
 
 report sla --period 2024-03 --format csv --out "$COL_TMP/sla.csv" 2>"$COL_TMP/report.log" \
     || fail "report sla csv"
@@ -124,7 +98,7 @@ PY
 
 # Another key signs a copy: valid in itself, rejected against the collector's key.
 "$CTL" evidence keygen --dir "$COL_TMP/other" >/dev/null || fail "keygen other"
-"$CTL" report sla --period 2024-03 --dsn "$audit_dsn" --key "$COL_TMP/other/evidence.key" \
+"$CTL" report sla --period 2024-03 --dsn "$AUDIT_DSN" --key "$COL_TMP/other/evidence.key" \
     >"$COL_TMP/other.csv" || fail "report with the other key"
 out=$("$CTL" evidence verify "$COL_TMP/other.csv" --pubkey "$COL_TMP/keys/evidence.pub") \
     && fail "another key's export verified"

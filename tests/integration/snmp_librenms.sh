@@ -11,12 +11,8 @@
 # the project: without them the test is skipped.
 set -u
 . "$(dirname "$0")/../lib/proc.sh"
-DEVICES=${PANTAU_DEVICES:-/work/shared/devices}
-[ -d "$DEVICES/snmprec" ] && [ -d "$DEVICES/expected" ] || skip "no device recordings in $DEVICES"
-command -v snmpsimd >/dev/null || skip "snmpsimd (package snmpsim) is not installed"
-command -v snmpget >/dev/null || skip "snmpget (package snmp) is not installed"
-AGENT=$PANTAU_BUILD/agent/pantau-agent
-[ -x "$AGENT" ] || fail "no $AGENT: build first"
+. "$PANTAU_ROOT/tests/lib/snmpsim.sh"
+snmp_recordings_require
 
 # Every recording of the facility categories, whatever its name.
 names=$(/usr/bin/python3 - "$DEVICES/expected" <<'PY'
@@ -43,10 +39,7 @@ snmpsim_start "$WORK/recordings" "$port" "$first"
 		echo "  - { name: $n, snmp: { address: 127.0.0.1:$port, community: $n, timeout: 3s, retries: 2 }, profiles: [auto] }"
 	done
 } >"$WORK/agent.yaml"
-timeout 120 "$AGENT" --config "$WORK/agent.yaml" --once >"$WORK/once.jsonl" 2>"$WORK/once.log"
-rc=$?
-! grep -q "Sanitizer" "$WORK/once.log" || fail "sanitizer report in $WORK/once.log"
-[ "$rc" -eq 0 ] || fail "--once exited $rc ($(tail -3 "$WORK/once.log"))"
+snmp_once 120
 for n in $names; do
 	grep -q "\"device\":\"$n\".*\"inventory\"" "$WORK/once.jsonl" || fail "$n: no inventory record"
 done

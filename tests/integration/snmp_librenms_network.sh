@@ -15,12 +15,8 @@
 # without them the test is skipped.
 set -u
 . "$(dirname "$0")/../lib/proc.sh"
-DEVICES=${PANTAU_DEVICES:-/work/shared/devices}
-[ -d "$DEVICES/snmprec" ] && [ -d "$DEVICES/expected" ] || skip "no device recordings in $DEVICES"
-command -v snmpsimd >/dev/null || skip "snmpsimd (package snmpsim) is not installed"
-command -v snmpget >/dev/null || skip "snmpget (package snmp) is not installed"
-AGENT=$PANTAU_BUILD/agent/pantau-agent
-[ -x "$AGENT" ] || fail "no $AGENT: build first"
+. "$PANTAU_ROOT/tests/lib/snmpsim.sh"
+snmp_recordings_require
 
 names=$(cd "$DEVICES/expected" && ls *.json | sed 's/\.json$//')
 first=$(echo "$names" | head -1)
@@ -34,10 +30,7 @@ snmpsim_start "$DEVICES/snmprec" "$port" "$first"
 		echo "  - { name: $n, kind: other, snmp: { address: 127.0.0.1:$port, community: $n, timeout: 5s, budget: 60s }, profiles: [auto] }"
 	done
 } >"$WORK/agent.yaml"
-timeout 300 "$AGENT" --config "$WORK/agent.yaml" --once >"$WORK/once.jsonl" 2>"$WORK/once.log"
-rc=$?
-! grep -q "Sanitizer" "$WORK/once.log" || fail "sanitizer report in $WORK/once.log"
-[ "$rc" -eq 0 ] || fail "--once exited $rc"
+snmp_once 300
 
 /usr/bin/python3 - "$WORK/once.jsonl" "$DEVICES/expected" $names <<'PY' || fail "interfaces or entities differ (output in $WORK/once.jsonl)"
 import json, sys

@@ -135,3 +135,29 @@ expect_eq() {
     [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
     echo "ok - $1 = $3"
 }
+
+# col_ctl_init SECONDS: col_init; CTL, the built pantauctl (skip without
+# it); a temporary cluster in $COL_TMP/pg, the config $COL_TMP/c.yaml on it
+# (col_config) and the schema migrated.
+col_ctl_init() {
+    col_init "$1"
+    CTL=$COL_BUILD/collector/ctl/pantauctl
+    [ -x "$CTL" ] || { echo "SKIP: $CTL not built"; exit 77; }
+    pg_tmp_start "$COL_TMP/pg" >"$COL_TMP/pg.log" 2>&1 || fail "temporary PostgreSQL did not start"
+    col_config "$COL_TMP/c.yaml" "$(pg_tmp_dsn)"
+    "$COLLECTOR" --config "$COL_TMP/c.yaml" --migrate >"$COL_TMP/migrate.log" 2>&1 || fail "--migrate"
+}
+
+# col_auditor: the login "inspektorat" holding only pantau_auditor, as an
+# auditor's reports run; AUDIT_DSN connects as it.
+col_auditor() {
+    psql -qAt -c "CREATE ROLE inspektorat LOGIN IN ROLE pantau_auditor" >/dev/null || fail "role"
+    AUDIT_DSN="host=$PGHOST port=$PGPORT user=inspektorat dbname=pantau"
+}
+
+# col_sla_history: a synthetic March 2024 in WIB (UTC+7; 31 days = 2678400 s)
+# of availability intervals with known outages (tests/fixtures/sla_march2024.sql).
+col_sla_history() {
+    psql -v ON_ERROR_STOP=1 -qAt -f "$(dirname "${BASH_SOURCE[0]}")/../fixtures/sla_march2024.sql" >/dev/null \
+        || fail "inserting intervals"
+}

@@ -116,3 +116,11 @@ YAML
 		[ -z "${4:-}" ] || printf 'alerts:\n  rules: %s\n' "$4"
 	} >"$1"
 }
+
+# pg_collector_start COLLECTOR HTTP_PORT: starts COLLECTOR on
+# $WORK/collector.yaml (proc_start, as "collector"; tests/lib/proc.sh) and
+# waits until its /health on HTTP_PORT answers.
+pg_collector_start() {
+	proc_start collector "$1" --config "$WORK/collector.yaml"
+	wait_until 30 curl -fsS "http://127.0.0.1:$2/health" || fail "collector /health did not answer"
+}

@@ -77,6 +77,10 @@ proc_cleanup() {
 		proc_stop "$name" || true
 	done
 	proc_stop_recorded
+	# A temporary PostgreSQL (tests/lib/pg.sh) goes with the work dir.
+	if declare -F pg_tmp_stop >/dev/null; then
+		pg_tmp_stop || true
+	fi
 	if [ "${KEEP_WORK:-0}" = 1 ]; then
 		echo "work dir kept: $WORK"
 	else
