@@ -12,7 +12,9 @@
 #   3. a collector restart neither loses nor repeats the open alert, and
 #      its resolution is stored once;
 #   4. a stopped agent yields one agent alert and its open alerts turn
-#      unknown, with no device-unreachable alerts.
+#      unknown, with no device-unreachable alerts;
+#   5. an agent that never reconnects after a collector restart is judged
+#      lost (agent_unreachable) all the same.
 # Between 2 and 3, pantauctl ack acknowledges the UPS alert (who, comment);
 # it stays acknowledged while it fires and across the restart.
 set -euo pipefail
@@ -167,6 +169,17 @@ wait_until 30 bash -c "[ \"\$(psql -Atc \"select state from pantau.alerts where 
 	|| fail "agent_unreachable did not resolve"
 wait_until 30 bash -c "[ \"\$(psql -Atc \"select state from pantau.alerts where rule = 'ups_on_battery' and resolved_at is null\")\" = firing ]" \
 	|| fail "UPS alert did not return to firing"
+
+# ---- 5. the collector restarts and the agent never comes back ----
+# The agent delivered data minutes ago, so the new collector expects it:
+# after agent_grace (3 s) without a connection it is judged lost.
+proc_stop collector || fail "collector did not stop cleanly"
+proc_stop agent || fail "agent did not stop cleanly"
+proc_start collector "$collector" --config "$WORK/collector.yaml"
+wait_until 30 curl -fsS "http://127.0.0.1:$http_port/health" || fail "collector did not come back"
+wait_until 30 bash -c "[ \"\$(psql -Atc \"select count(*) from pantau.alerts where rule = 'agent_unreachable' and state = 'firing'\")\" = 1 ]" \
+	|| fail "an agent that never reconnected raised no agent_unreachable: $(q "select string_agg(rule || ':' || state, ' ') from pantau.alerts")"
+echo "restart without the agent ok: agent_unreachable fired for the agent that stayed away"
 
 [ "$(q "select count(*) from report.alerts")" -ge 3 ] || fail "report.alerts is short"
 alerts_stop
