@@ -20,8 +20,15 @@
  * default) it is up when every target answers, with `up: any` when one
  * does; the poll's reason names the targets that did not.
  *
+ * Names: a poll first looks up every target given as a DNS name
+ * (uv_getaddrinfo, on libuv's threads), at most PROBE_RESOLVE_TIMEOUT_MS,
+ * then starts all targets, so DNS time never counts as RTT. A name that
+ * does not resolve is a target that is down. An ICMP target keeps the
+ * address family of the socket it opened first.
+ *
  * Nothing here blocks: sockets are non-blocking, sends that would block
- * count as lost, and every wait is a libuv timer. */
+ * count as lost, lookups run on libuv's threads, and every wait is a libuv
+ * timer. */
 #include "agent.h"
 #include "poller.h"
 #include "probe_config.h"
@@ -29,6 +36,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +46,25 @@
 
 struct probe_state;
 
+/* One name lookup in flight. It belongs to the poll until answered or
+ * abandoned (timeout, stop); an abandoned one frees itself when libuv's
+ * thread returns. */
+struct lookup {
+	uv_getaddrinfo_t req;
+	struct probe_state *st; /* NULL once abandoned */
+	struct probe_addr *addr;
+	int *err;
+	struct lookup **self; /* the run's pointer to this lookup */
+};
+
 struct icmp_run {
 	struct probe_state *st;
 	const struct probe_icmp_cfg *cfg;
-	int fd; /* -1 until opened */
-	bool raw;
+	struct probe_addr addr; /* cfg's, or for a name the address found this poll */
+	struct lookup *lk;
+	int resolve_err; /* this poll: the name was not found (a getaddrinfo error) */
+	int fd;		 /* -1 until opened */
+	bool raw, sock_v6;
 	uv_poll_t io;
 	bool io_init;
 	uv_timer_t timer;
@@ -64,6 +86,9 @@ struct icmp_run {
 struct tcp_run {
 	struct probe_state *st;
 	const struct probe_tcp_cfg *cfg;
+	struct probe_addr addr; /* cfg's, or for a name the address found this poll */
+	struct lookup *lk;
+	int resolve_err;
 	uv_tcp_t tcp;
 	uv_connect_t req;
 	uv_timer_t timer;
@@ -80,6 +105,8 @@ struct probe_state {
 	struct icmp_run *icmp;
 	struct tcp_run *tcp;
 	size_t pending; /* targets of the current poll not yet finished */
+	size_t lookups; /* names of the current poll not yet looked up */
+	uv_timer_t resolve_timer;
 	bool polling;
 	bool stopping;
 	size_t closing; /* handles still closing during stop */
@@ -116,8 +143,8 @@ static void target_finished(struct probe_state *st)
 
 static int open_icmp(struct icmp_run *r)
 {
-	int family = r->cfg->addr.ipv6 ? AF_INET6 : AF_INET;
-	int proto = r->cfg->addr.ipv6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	int family = r->addr.ipv6 ? AF_INET6 : AF_INET;
+	int proto = r->addr.ipv6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	r->raw = false;
 	if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EPROTONOSUPPORT)) {
@@ -127,6 +154,7 @@ static int open_icmp(struct icmp_run *r)
 	if (fd < 0)
 		return -errno;
 	r->fd = fd;
+	r->sock_v6 = r->addr.ipv6;
 	return 0;
 }
 
@@ -147,7 +175,7 @@ static int ensure_socket(struct icmp_run *r)
 	}
 	r->io.data = r;
 	r->io_init = true;
-	log_info("probe", "%s: ICMP to %s through %s", r->st->dev->name, r->cfg->addr.host,
+	log_info("probe", "%s: ICMP to %s through %s", r->st->dev->name, r->addr.host,
 		 r->raw ? "a raw socket (CAP_NET_RAW)" : "an unprivileged ICMP socket");
 	return 0;
 }
@@ -156,12 +184,12 @@ static void icmp_send_one(struct icmp_run *r)
 {
 	uint8_t pkt[PROBE_ICMP_PACKET];
 	uint16_t seq = (uint16_t)(r->seq0 + r->sent);
-	size_t len = probe_icmp_build(pkt, r->cfg->addr.ipv6, r->id, seq, r->nonce);
+	size_t len = probe_icmp_build(pkt, r->addr.ipv6, r->id, seq, r->nonce);
 	r->sent_ns[r->sent] = uv_hrtime();
 	r->got[r->sent] = false;
 	r->sent++;
-	ssize_t n = sendto(r->fd, pkt, len, MSG_DONTWAIT, (const struct sockaddr *)&r->cfg->addr.sa,
-			   r->cfg->addr.salen);
+	ssize_t n = sendto(r->fd, pkt, len, MSG_DONTWAIT, (const struct sockaddr *)&r->addr.sa,
+			   r->addr.salen);
 	if (n < 0)
 		r->send_err = -errno; /* no route, interface down, ...: counts as lost */
 }
@@ -174,21 +202,21 @@ static void icmp_end(struct icmp_run *r)
 	uv_timer_stop(&r->timer);
 	if (r->io_init)
 		uv_poll_stop(&r->io);
-	if (!r->open_err)
+	if (!r->open_err && !r->resolve_err)
 		probe_icmp_summarize(r->got, r->rtt, r->sent, &r->stats);
 	target_finished(r->st);
 }
 
 static bool from_target(const struct icmp_run *r, const struct sockaddr_storage *from)
 {
-	if (r->cfg->addr.ipv6) {
+	if (r->addr.ipv6) {
 		const struct sockaddr_in6 *a = (const void *)from;
-		const struct sockaddr_in6 *b = (const void *)&r->cfg->addr.sa;
+		const struct sockaddr_in6 *b = (const void *)&r->addr.sa;
 		return a->sin6_family == AF_INET6 &&
 		       memcmp(&a->sin6_addr, &b->sin6_addr, sizeof(a->sin6_addr)) == 0;
 	}
 	const struct sockaddr_in *a = (const void *)from;
-	const struct sockaddr_in *b = (const void *)&r->cfg->addr.sa;
+	const struct sockaddr_in *b = (const void *)&r->addr.sa;
 	return a->sin_family == AF_INET && a->sin_addr.s_addr == b->sin_addr.s_addr;
 }
 
@@ -196,8 +224,8 @@ static void icmp_take(struct icmp_run *r, const uint8_t *buf, size_t len,
 		      const struct sockaddr_storage *from, uint64_t now)
 {
 	struct probe_icmp_reply rep;
-	bool ip_header = r->raw && !r->cfg->addr.ipv6;
-	if (probe_icmp_parse(buf, len, r->cfg->addr.ipv6, ip_header, r->nonce, &rep) < 0)
+	bool ip_header = r->raw && !r->addr.ipv6;
+	if (probe_icmp_parse(buf, len, r->addr.ipv6, ip_header, r->nonce, &rep) < 0)
 		return;
 	if (!from_target(r, from) || (r->raw && rep.id != r->id))
 		return;
@@ -234,7 +262,7 @@ static void on_icmp_timer(uv_timer_t *t)
 	struct icmp_run *r = t->data;
 	if (!r->active)
 		return;
-	if (r->open_err || r->sent == (unsigned)r->cfg->count) {
+	if (r->open_err || r->resolve_err || r->sent == (unsigned)r->cfg->count) {
 		icmp_end(r);
 		return;
 	}
@@ -250,8 +278,8 @@ static void icmp_begin(struct icmp_run *r)
 	r->sent = r->answered = 0;
 	r->send_err = 0;
 	r->stats = (struct probe_icmp_stats){0};
-	r->open_err = ensure_socket(r);
-	if (r->open_err == 0) {
+	r->open_err = r->resolve_err ? 0 : ensure_socket(r);
+	if (r->open_err == 0 && !r->resolve_err) {
 		r->seq0 = r->next;
 		r->next = (uint16_t)(r->next + r->cfg->count);
 		if (uv_poll_start(&r->io, UV_READABLE, on_icmp_readable) < 0)
@@ -308,7 +336,7 @@ static void tcp_begin(struct tcp_run *r)
 	r->finished = false;
 	r->result = 0;
 	r->connect_s = 0;
-	int rc = uv_tcp_init(r->st->dev->agent->loop, &r->tcp);
+	int rc = r->resolve_err ? r->resolve_err : uv_tcp_init(r->st->dev->agent->loop, &r->tcp);
 	if (rc < 0) {
 		/* Nothing to close: finish through the timer. */
 		r->finished = true;
@@ -320,7 +348,7 @@ static void tcp_begin(struct tcp_run *r)
 	r->req.data = r;
 	r->tcp_open = true;
 	r->start_ns = uv_hrtime();
-	rc = uv_tcp_connect(&r->req, &r->tcp, (const struct sockaddr *)&r->cfg->addr.sa,
+	rc = uv_tcp_connect(&r->req, &r->tcp, (const struct sockaddr *)&r->addr.sa,
 			    on_tcp_connect);
 	if (rc < 0) {
 		tcp_end(r, rc);
@@ -368,6 +396,14 @@ static int emit_icmp(struct probe_state *st, const struct icmp_run *r)
 {
 	struct device *dev = st->dev;
 	const char *addr = r->cfg->addr.host;
+	if (r->resolve_err) {
+		/* A name that does not resolve is a service nobody can reach. */
+		struct label l[1] = {{"address", addr}};
+		emit(dev, "probe.icmp.up", "", SERIES_STATE, l, 1, 0, "down");
+		emit(dev, "probe.icmp.loss", "%", SERIES_GAUGE, l, 1, 100, NULL);
+		note(st, "icmp %s: cannot resolve the name: %s", addr, uv_strerror(r->resolve_err));
+		return 0;
+	}
 	if (r->open_err) {
 		bool denied = r->open_err == -EPERM || r->open_err == -EACCES;
 		note(st, "icmp %s: cannot open an ICMP socket: %s%s", addr, strerror(-r->open_err),
@@ -405,8 +441,12 @@ static int emit_tcp(struct probe_state *st, const struct tcp_run *r)
 		     NULL);
 		return 1;
 	}
-	note(st, "tcp %s%s%s:%s: %s", a->ipv6 ? "[" : "", a->host, a->ipv6 ? "]" : "", a->port,
-	     r->result == UV_ETIMEDOUT ? "no answer" : uv_strerror(r->result));
+	if (r->resolve_err)
+		note(st, "tcp %s:%s: cannot resolve the name: %s", a->host, a->port,
+		     uv_strerror(r->resolve_err));
+	else
+		note(st, "tcp %s%s%s:%s: %s", a->ipv6 ? "[" : "", a->host, a->ipv6 ? "]" : "",
+		     a->port, r->result == UV_ETIMEDOUT ? "no answer" : uv_strerror(r->result));
 	return 0;
 }
 
@@ -433,6 +473,100 @@ static void finish_poll(struct probe_state *st)
 		device_poll_done(st->dev, -EPERM, st->reason);
 	else
 		device_poll_done(st->dev, ok ? 0 : -EHOSTUNREACH, ok ? NULL : st->reason);
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+/* Every target starts once every name of the poll is looked up (or given
+ * up on): the probes themselves are then timed without DNS in them. */
+static void begin_targets(struct probe_state *st)
+{
+	for (size_t i = 0; i < st->cfg->nicmp; i++)
+		icmp_begin(&st->icmp[i]);
+	for (size_t i = 0; i < st->cfg->ntcp; i++)
+		tcp_begin(&st->tcp[i]);
+}
+
+static void lookup_done(struct probe_state *st)
+{
+	if (--st->lookups > 0)
+		return;
+	uv_timer_stop(&st->resolve_timer);
+	begin_targets(st);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct lookup *lk = req->data;
+	struct probe_state *st = lk->st;
+	if (st) {
+		*lk->self = NULL;
+		*lk->err = status < 0 ? status : res ? 0 : UV_EAI_NONAME;
+		if (*lk->err == 0) {
+			struct probe_addr *a = lk->addr;
+			memcpy(&a->sa, res->ai_addr, res->ai_addrlen);
+			a->salen = (socklen_t)res->ai_addrlen;
+			a->ipv6 = res->ai_family == AF_INET6;
+		}
+	}
+	uv_freeaddrinfo(res);
+	free(lk);
+	if (st)
+		lookup_done(st);
+}
+
+/* Lets go of a lookup still in flight: its answer will be dropped. */
+static void abandon(struct lookup **slot)
+{
+	if (*slot) {
+		(*slot)->st = NULL;
+		*slot = NULL;
+	}
+}
+
+static void on_resolve_timeout(uv_timer_t *t)
+{
+	struct probe_state *st = t->data;
+	for (size_t i = 0; i < st->cfg->nicmp; i++)
+		if (st->icmp[i].lk) {
+			abandon(&st->icmp[i].lk);
+			st->icmp[i].resolve_err = UV_EAI_AGAIN;
+		}
+	for (size_t i = 0; i < st->cfg->ntcp; i++)
+		if (st->tcp[i].lk) {
+			abandon(&st->tcp[i].lk);
+			st->tcp[i].resolve_err = UV_EAI_AGAIN;
+		}
+	st->lookups = 0;
+	begin_targets(st);
+}
+
+/* Starts the lookup of a target's name: family is AF_UNSPEC, or the family
+ * of the socket the target already has. 0, or a libuv error in *err. */
+static void resolve(struct probe_state *st, const struct probe_addr *cfg, struct probe_addr *addr,
+		    int family, int socktype, struct lookup **slot, int *err)
+{
+	*err = 0;
+	*addr = *cfg;
+	if (!cfg->is_name)
+		return;
+	struct lookup *lk = calloc(1, sizeof(*lk));
+	if (!lk) {
+		*err = UV_ENOMEM;
+		return;
+	}
+	*lk = (struct lookup){.st = st, .addr = addr, .err = err, .self = slot};
+	lk->req.data = lk;
+	struct addrinfo hints = {.ai_family = family, .ai_socktype = socktype};
+	int rc = uv_getaddrinfo(st->dev->agent->loop, &lk->req, on_resolved, cfg->host,
+				cfg->port[0] ? cfg->port : NULL, &hints);
+	if (rc < 0) {
+		free(lk);
+		*err = rc;
+		return;
+	}
+	*slot = lk;
+	st->lookups++;
 }
 
 /* ---- the vtable ---------------------------------------------------------- */
@@ -476,10 +610,13 @@ static int pr_start(struct device *dev)
 		return -ENOMEM;
 	}
 	uv_loop_t *loop = dev->agent->loop;
+	uv_timer_init(loop, &st->resolve_timer);
+	st->resolve_timer.data = st;
 	for (size_t i = 0; i < cfg->nicmp; i++) {
 		struct icmp_run *r = &st->icmp[i];
 		r->st = st;
 		r->cfg = &cfg->icmp[i];
+		r->addr = r->cfg->addr;
 		r->fd = -1;
 		/* Tells our packets from other programs' on raw sockets. */
 		r->nonce = (uint32_t)rand() ^ (uint32_t)(uv_hrtime() >> 7) ^ (uint32_t)i;
@@ -492,6 +629,7 @@ static int pr_start(struct device *dev)
 		struct tcp_run *r = &st->tcp[i];
 		r->st = st;
 		r->cfg = &cfg->tcp[i];
+		r->addr = r->cfg->addr;
 		uv_timer_init(loop, &r->timer);
 		r->timer.data = r;
 	}
@@ -508,10 +646,20 @@ static int pr_poll(struct device *dev)
 		return -EBUSY;
 	st->polling = true;
 	st->pending = st->cfg->nicmp + st->cfg->ntcp;
-	for (size_t i = 0; i < st->cfg->nicmp; i++)
-		icmp_begin(&st->icmp[i]);
-	for (size_t i = 0; i < st->cfg->ntcp; i++)
-		tcp_begin(&st->tcp[i]);
+	st->lookups = 1; /* held while the lookups are started */
+	for (size_t i = 0; i < st->cfg->nicmp; i++) {
+		struct icmp_run *r = &st->icmp[i];
+		int family = r->fd < 0 ? AF_UNSPEC : r->sock_v6 ? AF_INET6 : AF_INET;
+		resolve(st, &r->cfg->addr, &r->addr, family, SOCK_RAW, &r->lk, &r->resolve_err);
+	}
+	for (size_t i = 0; i < st->cfg->ntcp; i++) {
+		struct tcp_run *r = &st->tcp[i];
+		resolve(st, &r->cfg->addr, &r->addr, AF_UNSPEC, SOCK_STREAM, &r->lk,
+			&r->resolve_err);
+	}
+	if (st->lookups > 1)
+		uv_timer_start(&st->resolve_timer, on_resolve_timeout, PROBE_RESOLVE_TIMEOUT_MS, 0);
+	lookup_done(st); /* without names, the targets start now */
 	return 0;
 }
 
@@ -538,9 +686,11 @@ static void pr_stop(struct device *dev, void (*done)(struct device *dev))
 	}
 	st->stopping = true;
 	st->stop_done = done;
-	st->closing = 1; /* held until every close below is started */
+	st->closing = 2; /* held until every close below is started; the resolve timer */
+	uv_close((uv_handle_t *)&st->resolve_timer, on_closed);
 	for (size_t i = 0; i < st->cfg->nicmp; i++) {
 		struct icmp_run *r = &st->icmp[i];
+		abandon(&r->lk);
 		st->closing++;
 		r->timer.data = st;
 		uv_close((uv_handle_t *)&r->timer, on_closed);
@@ -551,6 +701,7 @@ static void pr_stop(struct device *dev, void (*done)(struct device *dev))
 	}
 	for (size_t i = 0; i < st->cfg->ntcp; i++) {
 		struct tcp_run *r = &st->tcp[i];
+		abandon(&r->lk);
 		st->closing++;
 		r->timer.data = st;
 		uv_close((uv_handle_t *)&r->timer, on_closed);

@@ -67,9 +67,45 @@ static int fill_ip(const char *host, uint16_t port, struct probe_addr *out)
 	return 0;
 }
 
+/* A DNS name: labels of letters, digits and hyphens (not at either end),
+ * 1..63 bytes each, dot-separated, 253 bytes in all; a trailing dot is
+ * allowed. Not all digits (a mistyped address is not a name). */
+static bool is_hostname(const char *s)
+{
+	size_t n = strlen(s), label = 0;
+	if (n == 0 || n > 253 || strspn(s, "0123456789.") == n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;
+			label = 0;
+			continue;
+		}
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && (c != '-' || label == 0))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return s[n - 1] != '-';
+}
+
+static int fill_host(const char *host, uint16_t port, struct probe_addr *out)
+{
+	if (fill_ip(host, port, out) == 0)
+		return 0;
+	if (!is_hostname(host))
+		return -EINVAL;
+	*out = (struct probe_addr){.is_name = true};
+	snprintf(out->host, sizeof(out->host), "%s", host);
+	return 0;
+}
+
 int probe_parse_address(const char *text, bool with_port, struct probe_addr *out)
 {
-	char buf[80];
+	char buf[272];
 	if (!text || strlen(text) >= sizeof(buf))
 		return -EINVAL;
 	memcpy(buf, text, strlen(text) + 1);
@@ -81,13 +117,13 @@ int probe_parse_address(const char *text, bool with_port, struct probe_addr *out
 			buf[n - 1] = '\0';
 			host = buf + 1;
 		}
-		return fill_ip(host, 0, out);
+		return host == buf ? fill_host(host, 0, out) : fill_ip(host, 0, out);
 	}
 	char *host, *port;
 	uint16_t p;
 	if (split_host_port(buf, &host, &port) < 0 || parse_port(port, &p) < 0)
 		return -EINVAL;
-	int rc = fill_ip(host, p, out);
+	int rc = host == buf ? fill_host(host, p, out) : fill_ip(host, p, out);
 	if (rc == 0)
 		snprintf(out->port, sizeof(out->port), "%u", (unsigned)p);
 	return rc;
@@ -144,8 +180,8 @@ static int parse_icmp(const struct conf_node *item, struct probe_icmp_cfg *out, 
 			      &raw.address, err);
 	if (rc == 0 && probe_parse_address(raw.address, false, &raw.c.addr) < 0)
 		rc = conf_error(err, item,
-				"probe.icmp: '%s' is not an IPv4 or IPv6 address (names are not "
-				"resolved: write the address)",
+				"probe.icmp: '%s' is neither an IPv4 or IPv6 address nor a host "
+				"name",
 				raw.address);
 	if (rc == 0)
 		*out = raw.c;
@@ -160,8 +196,8 @@ static int parse_tcp(const struct conf_node *item, struct probe_tcp_cfg *out, st
 			      &raw.address, err);
 	if (rc == 0 && probe_parse_address(raw.address, true, &raw.c.addr) < 0)
 		rc = conf_error(err, item,
-				"probe.tcp: '%s' is not ADDRESS:PORT with an IP address "
-				"(10.0.0.5:443 or [2001:db8::5]:443; names are not resolved)",
+				"probe.tcp: '%s' is not HOST:PORT (10.0.0.5:443, "
+				"[2001:db8::5]:443 or db.example.go.id:5432)",
 				raw.address);
 	if (rc == 0)
 		*out = raw.c;
@@ -262,7 +298,12 @@ uint64_t probe_config_budget_ms(const struct probe_cfg *cfg)
 	}
 	for (size_t i = 0; i < cfg->ntcp; i++)
 		budget = cfg->tcp[i].timeout_ms > budget ? cfg->tcp[i].timeout_ms : budget;
-	return budget;
+	bool names = false;
+	for (size_t i = 0; i < cfg->nicmp; i++)
+		names |= cfg->icmp[i].addr.is_name;
+	for (size_t i = 0; i < cfg->ntcp; i++)
+		names |= cfg->tcp[i].addr.is_name;
+	return budget + (names ? PROBE_RESOLVE_TIMEOUT_MS : 0);
 }
 
 void probe_config_free(struct probe_cfg *cfg)

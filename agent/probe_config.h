@@ -5,9 +5,10 @@
  *     tcp: [ "10.0.0.5:443", { address: "[2001:db8::5]:5432", timeout: 2s } ]
  *     up: all                           # all (default) | any: when the device counts as up
  *
- * Addresses are IP literals (IPv4, IPv6, IPv6 in brackets with a port):
- * names are not resolved, so a poll never waits on DNS. Errors read
- * "[file:line] ...". */
+ * Addresses are IP literals (IPv4, IPv6, IPv6 in brackets with a port) or
+ * DNS names, looked up at every poll (at most PROBE_RESOLVE_TIMEOUT_MS) so
+ * that a changed record is followed; labels carry what was written. Errors
+ * read "[file:line] ...". */
 #ifndef PANTAU_PROBE_CONFIG_H
 #define PANTAU_PROBE_CONFIG_H
 
@@ -21,12 +22,16 @@
 #include <sys/socket.h>
 
 struct probe_addr {
-	struct sockaddr_storage sa; /* port set for TCP */
+	struct sockaddr_storage sa; /* port set for TCP; for a name, set at each poll */
 	socklen_t salen;
 	bool ipv6;
-	char host[48]; /* the address as printed in labels, without brackets */
-	char port[8];  /* "" for ICMP */
+	bool is_name;   /* host is a DNS name, looked up at every poll */
+	char host[256]; /* the address or name as printed in labels, without brackets */
+	char port[8];	/* "" for ICMP */
 };
+
+/* How long a poll waits for the lookup of a target's name. */
+#define PROBE_RESOLVE_TIMEOUT_MS 2000
 
 struct probe_icmp_cfg {
 	struct probe_addr addr;
@@ -50,8 +55,9 @@ struct probe_cfg {
 	int up_rule; /* enum probe_up_rule */
 };
 
-/* Parses "10.0.0.5", "::1", "[::1]" (with_port false) or "10.0.0.5:443",
- * "[::1]:443" (with_port true). 0 or -EINVAL. Pure. */
+/* Parses "10.0.0.5", "::1", "[::1]", "db.example.go.id" (with_port false)
+ * or "10.0.0.5:443", "[::1]:443", "db.example.go.id:5432" (with_port true).
+ * 0 or -EINVAL. Pure. */
 int probe_parse_address(const char *text, bool with_port, struct probe_addr *out);
 
 /* Parses the `probe:` mapping. *out is new (free with probe_config_free).

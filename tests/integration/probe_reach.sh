@@ -43,6 +43,9 @@ lo_port=$(free_port)
 closed_port=$(free_port)
 proc_start web_ns ip netns exec "$ns" /usr/bin/python3 -m http.server --bind :: "$web_port"
 proc_start web_lo /usr/bin/python3 -m http.server --bind 127.0.0.1 "$lo_port"
+# Dual stack (IPv6 socket taking IPv4 too): "localhost" may resolve either way.
+dual_port=$(free_port)
+proc_start web_dual /usr/bin/python3 -m http.server --bind :: "$dual_port"
 wait_until 20 bash -c "echo > /dev/tcp/127.0.0.1/$lo_port" || fail "loopback web server did not start"
 wait_until 20 ip netns exec "$ns" bash -c "echo > /dev/tcp/10.213.7.2/$web_port" \
 	|| fail "namespace web server did not start"
@@ -61,6 +64,15 @@ devices:
     probe:
       icmp: [ { address: 10.213.7.2, count: 3, interval: 100ms, timeout: 1s }, "fd00:213:7::2" ]
       tcp: [ "10.213.7.2:$web_port", "[fd00:213:7::2]:$web_port" ]
+YAML
+cat >"$WORK/names.yaml" <<YAML
+agent: { id: probe-test, interval: 10s }
+devices:
+  - name: named
+    kind: server
+    probe:
+      icmp: localhost
+      tcp: [ "localhost:$dual_port", "no-such-host.invalid:80" ]
 YAML
 cat >"$WORK/closed.yaml" <<YAML
 agent: { id: probe-test, interval: 10s }
@@ -134,6 +146,21 @@ expect "closed: open port up" "$(value "$WORK/closed.jsonl" closed probe.tcp.up 
 expect "closed: closed port up" "$(value "$WORK/closed.jsonl" closed probe.tcp.up 10.213.7.2 "$closed_port")" 0
 grep -q "closed: poll failed: tcp 10.213.7.2:$closed_port: connection refused" "$WORK/closed.log" \
 	|| fail "the poll reason does not name the closed port"
+
+# Names are looked up at each poll; labels carry the name. One that does not
+# resolve is a target that is down, and the reason says so.
+wait_until 20 bash -c "echo > /dev/tcp/127.0.0.1/$dual_port" || fail "dual-stack web server did not start"
+"$agent" --config "$WORK/names.yaml" --check >"$WORK/check-names.log" 2>&1 || fail "--check refused names"
+rc=$(CONFIG=$WORK/names.yaml run_once names)
+[ "$rc" != 0 ] || fail "--once succeeded with a name that does not resolve"
+o=$WORK/names.jsonl
+expect "icmp localhost up" "$(value "$o" named probe.icmp.up localhost)" 1
+expect "tcp localhost up" "$(value "$o" named probe.tcp.up localhost "$dual_port")" 1
+positive "tcp localhost connect time" "$(value "$o" named probe.tcp.connect_time localhost "$dual_port")"
+expect "unknown name: up 0" "$(value "$o" named probe.tcp.up no-such-host.invalid 80)" 0
+grep -q "named: poll failed: tcp no-such-host.invalid:80: cannot resolve the name" "$WORK/names.log" \
+	|| fail "the poll reason does not say the name did not resolve: $(grep named "$WORK/names.log")"
+echo "ok - names resolved at each poll; an unknown name is down, with its reason"
 
 # 2. An unprivileged user with ping_group_range allowing it: datagram sockets.
 nobody_gid=$(id -g nobody)

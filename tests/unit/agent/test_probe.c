@@ -141,6 +141,7 @@ TEST(address_table)
 		int rc;
 		bool ipv6;
 		const char *host, *port;
+		bool is_name;
 	} cases[] = {
 		{"10.0.0.5", false, 0, false, "10.0.0.5", ""},
 		{"::1", false, 0, true, "::1", ""},
@@ -153,9 +154,19 @@ TEST(address_table)
 		{"10.0.0.5:65536", true, -EINVAL, 0, NULL, NULL},
 		{"10.0.0.5:44x", true, -EINVAL, 0, NULL, NULL},
 		{"::1:443", true, -EINVAL, 0, NULL, NULL},
-		{"db.example.go.id:443", true, -EINVAL, 0, NULL, NULL},
-		{"db.example.go.id", false, -EINVAL, 0, NULL, NULL},
-		{"10.0.0.256", false, -EINVAL, 0, NULL, NULL},
+		{"db.example.go.id:443", true, 0, false, "db.example.go.id", "443", true},
+		{"db.example.go.id", false, 0, false, "db.example.go.id", "", true},
+		{"localhost.", false, 0, false, "localhost.", "", true},
+		{"simpeg-web", false, 0, false, "simpeg-web", "", true},
+		{"db.example.go.id", true, -EINVAL, 0, NULL, NULL, false}, /* no port */
+		{"[db.example.go.id]:443", true, -EINVAL, 0, NULL, NULL, false},
+		{"-web.example", false, -EINVAL, 0, NULL, NULL, false},
+		{"web-.example", false, -EINVAL, 0, NULL, NULL, false},
+		{"a..b", false, -EINVAL, 0, NULL, NULL, false},
+		{"exa mple", false, -EINVAL, 0, NULL, NULL, false},
+		{"web_1.example", false, -EINVAL, 0, NULL, NULL, false},
+		{"10.0.0.256", false, -EINVAL, 0, NULL, NULL, false}, /* a mistyped address */
+		{"10.0.0", false, -EINVAL, 0, NULL, NULL, false},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct probe_addr a;
@@ -167,7 +178,21 @@ TEST(address_table)
 		ASSERT_EQ_INT(a.ipv6, cases[i].ipv6);
 		ASSERT_EQ_STR(a.host, cases[i].host);
 		ASSERT_EQ_STR(a.port, cases[i].port);
+		ASSERT_EQ_INT(a.is_name, cases[i].is_name);
 	}
+	/* A label of 64 bytes, or a name over 253, is not a name. */
+	char name[300];
+	memset(name, 'a', 64);
+	strcpy(name + 64, ".example");
+	struct probe_addr a;
+	ASSERT_EQ_INT(probe_parse_address(name, false, &a), -EINVAL);
+	for (size_t i = 0; i < 254; i++)
+		name[i] = i % 2 ? '.' : 'a';
+	name[254] = 'a';
+	name[255] = '\0';
+	ASSERT_EQ_INT(probe_parse_address(name, false, &a), -EINVAL);
+	name[253] = '\0'; /* "a.a. ... a": 253 bytes */
+	ASSERT_EQ_INT(probe_parse_address(name, false, &a), 0);
 }
 
 static int parse_text(const char *yaml, struct probe_cfg **cfg, struct perr *err)
@@ -213,6 +238,12 @@ TEST(config_both_shapes)
 	ASSERT_TRUE(c->icmp[1].addr.ipv6);
 	ASSERT_EQ_UINT(probe_config_budget_ms(c), 1400);
 	probe_config_free(c);
+	/* A name adds the time its lookup may take. */
+	rc = parse_text("probe: { tcp: [ \"db.example.go.id:5432\" ] }\n", &c, &err);
+	ASSERT_EQ_INT(rc, 0);
+	ASSERT_TRUE(c->tcp[0].addr.is_name);
+	ASSERT_EQ_UINT(probe_config_budget_ms(c), 2000 + PROBE_RESOLVE_TIMEOUT_MS);
+	probe_config_free(c);
 }
 
 TEST(config_errors_say_where)
@@ -221,9 +252,9 @@ TEST(config_errors_say_where)
 		const char *yaml, *msg;
 	} cases[] = {
 		{"probe: {}\n", "[t.yaml:1] probe needs at least one icmp or tcp target"},
-		{"probe:\n  icmp: server.local\n", "[t.yaml:2] probe.icmp: 'server.local' is not"},
-		{"probe:\n  tcp: [ 10.0.0.5 ]\n",
-		 "[t.yaml:2] probe.tcp: '10.0.0.5' is not ADDRESS:PORT"},
+		{"probe:\n  icmp: server_1.local\n",
+		 "[t.yaml:2] probe.icmp: 'server_1.local' is neither"},
+		{"probe:\n  tcp: [ 10.0.0.5 ]\n", "[t.yaml:2] probe.tcp: '10.0.0.5' is not HOST:PORT"},
 		{"probe:\n  icmp: { address: 10.0.0.5, count: 0 }\n", "count"},
 		{"probe:\n  icmp: { address: 10.0.0.5, colour: red }\n", "colour"},
 		{"probe:\n  tcp: [ \"10.0.0.5:443\", \"10.0.0.5:443\" ]\n", "listed twice"},
