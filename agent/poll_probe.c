@@ -32,7 +32,10 @@
 #include "agent.h"
 #include "poller.h"
 #include "probe_config.h"
+#include "probe_http.h"
 #include "probe_icmp.h"
+
+#include <openssl/x509.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -99,11 +102,19 @@ struct tcp_run {
 	double connect_s;
 };
 
+struct http_target {
+	struct http_run run;	/* probe_http.c */
+	struct probe_addr addr; /* cfg's, or for a name the address found this poll */
+	struct lookup *lk;
+	int resolve_err;
+};
+
 struct probe_state {
 	struct device *dev;
 	const struct probe_cfg *cfg;
 	struct icmp_run *icmp;
 	struct tcp_run *tcp;
+	struct http_target *http;
 	size_t pending; /* targets of the current poll not yet finished */
 	size_t lookups; /* names of the current poll not yet looked up */
 	uv_timer_t resolve_timer;
@@ -126,6 +137,7 @@ static void stop_step(struct probe_state *st)
 	struct device *dev = st->dev;
 	free(st->icmp);
 	free(st->tcp);
+	free(st->http);
 	free(st);
 	dev->state = NULL;
 	done(dev);
@@ -450,6 +462,32 @@ static int emit_tcp(struct probe_state *st, const struct tcp_run *r)
 	return 0;
 }
 
+/* Emits one HTTP target; returns 1 up, 0 down. */
+static int emit_http(struct probe_state *st, const struct http_target *t)
+{
+	const struct probe_http_cfg *c = t->run.cfg;
+	const struct probe_http_result *res = &t->run.res;
+	struct label l[1] = {{"url", c->url}};
+	bool trusted = !c->tls || !c->verify || res->verify == X509_V_OK;
+	bool up = res->err == 0 && probe_http_status_ok(c, res->status) && trusted;
+	emit(st->dev, "probe.http.up", "", SERIES_STATE, l, 1, up, up ? "up" : "down");
+	if (res->status) {
+		emit(st->dev, "probe.http.status", "", SERIES_GAUGE, l, 1, res->status, NULL);
+		emit(st->dev, "probe.http.time", "s", SERIES_GAUGE, l, 1, res->seconds, NULL);
+	}
+	if (res->has_expiry)
+		emit(st->dev, "probe.tls.cert_expiry", "s", SERIES_GAUGE, l, 1, res->expiry_s,
+		     NULL);
+	if (res->err)
+		note(st, "http %s: %s", c->url, res->why);
+	else if (!probe_http_status_ok(c, res->status))
+		note(st, "http %s: status %d", c->url, res->status);
+	else if (!trusted)
+		note(st, "http %s: certificate not trusted: %s", c->url,
+		     X509_verify_cert_error_string(res->verify));
+	return up;
+}
+
 static void finish_poll(struct probe_state *st)
 {
 	const struct probe_cfg *c = st->cfg;
@@ -464,6 +502,12 @@ static void finish_poll(struct probe_state *st)
 	}
 	for (size_t i = 0; i < c->ntcp; i++) {
 		if (emit_tcp(st, &st->tcp[i]))
+			up++;
+		else
+			down++;
+	}
+	for (size_t i = 0; i < c->nhttp; i++) {
+		if (emit_http(st, &st->http[i]))
 			up++;
 		else
 			down++;
@@ -485,6 +529,17 @@ static void begin_targets(struct probe_state *st)
 		icmp_begin(&st->icmp[i]);
 	for (size_t i = 0; i < st->cfg->ntcp; i++)
 		tcp_begin(&st->tcp[i]);
+	for (size_t i = 0; i < st->cfg->nhttp; i++) {
+		struct http_target *t = &st->http[i];
+		if (t->resolve_err) {
+			char why[128];
+			snprintf(why, sizeof(why), "cannot resolve the name: %s",
+				 uv_strerror(t->resolve_err));
+			http_run_fail(&t->run, t->resolve_err, why);
+		} else {
+			http_run_begin(&t->run, &t->addr);
+		}
+	}
 }
 
 static void lookup_done(struct probe_state *st)
@@ -536,6 +591,11 @@ static void on_resolve_timeout(uv_timer_t *t)
 		if (st->tcp[i].lk) {
 			abandon(&st->tcp[i].lk);
 			st->tcp[i].resolve_err = UV_EAI_AGAIN;
+		}
+	for (size_t i = 0; i < st->cfg->nhttp; i++)
+		if (st->http[i].lk) {
+			abandon(&st->http[i].lk);
+			st->http[i].resolve_err = UV_EAI_AGAIN;
 		}
 	st->lookups = 0;
 	begin_targets(st);
@@ -593,6 +653,11 @@ static int pr_parse(struct device *dev, const struct conf_node *node,
 	return 0;
 }
 
+static void on_http_done(struct http_run *r)
+{
+	target_finished(r->arg);
+}
+
 static int pr_start(struct device *dev)
 {
 	const struct probe_cfg *cfg = dev->cfg;
@@ -603,13 +668,24 @@ static int pr_start(struct device *dev)
 	st->cfg = cfg;
 	st->icmp = calloc(cfg->nicmp + 1, sizeof(*st->icmp));
 	st->tcp = calloc(cfg->ntcp + 1, sizeof(*st->tcp));
-	if (!st->icmp || !st->tcp) {
+	st->http = calloc(cfg->nhttp + 1, sizeof(*st->http));
+	if (!st->icmp || !st->tcp || !st->http) {
 		free(st->icmp);
 		free(st->tcp);
+		free(st->http);
 		free(st);
 		return -ENOMEM;
 	}
 	uv_loop_t *loop = dev->agent->loop;
+	for (size_t i = 0; i < cfg->nhttp; i++) {
+		struct perr err;
+		if (http_run_init(&st->http[i].run, loop, &cfg->http[i], on_http_done, st, &err) <
+		    0) {
+			/* Unusable CA file: said at start, and the target reads down. */
+			log_error("probe", "%s: %s", dev->name, err.msg);
+			st->http[i].run.ctx = NULL;
+		}
+	}
 	uv_timer_init(loop, &st->resolve_timer);
 	st->resolve_timer.data = st;
 	for (size_t i = 0; i < cfg->nicmp; i++) {
@@ -645,7 +721,7 @@ static int pr_poll(struct device *dev)
 	if (st->polling)
 		return -EBUSY;
 	st->polling = true;
-	st->pending = st->cfg->nicmp + st->cfg->ntcp;
+	st->pending = st->cfg->nicmp + st->cfg->ntcp + st->cfg->nhttp;
 	st->lookups = 1; /* held while the lookups are started */
 	for (size_t i = 0; i < st->cfg->nicmp; i++) {
 		struct icmp_run *r = &st->icmp[i];
@@ -656,6 +732,11 @@ static int pr_poll(struct device *dev)
 		struct tcp_run *r = &st->tcp[i];
 		resolve(st, &r->cfg->addr, &r->addr, AF_UNSPEC, SOCK_STREAM, &r->lk,
 			&r->resolve_err);
+	}
+	for (size_t i = 0; i < st->cfg->nhttp; i++) {
+		struct http_target *t = &st->http[i];
+		resolve(st, &st->cfg->http[i].addr, &t->addr, AF_UNSPEC, SOCK_STREAM, &t->lk,
+			&t->resolve_err);
 	}
 	if (st->lookups > 1)
 		uv_timer_start(&st->resolve_timer, on_resolve_timeout, PROBE_RESOLVE_TIMEOUT_MS, 0);
@@ -675,6 +756,11 @@ static void on_io_closed(uv_handle_t *h)
 	close(r->fd);
 	r->fd = -1;
 	stop_step(r->st);
+}
+
+static void on_http_closed(struct http_run *r)
+{
+	stop_step(r->arg);
 }
 
 static void pr_stop(struct device *dev, void (*done)(struct device *dev))
@@ -711,6 +797,10 @@ static void pr_stop(struct device *dev, void (*done)(struct device *dev))
 		st->closing++;
 		if (!uv_is_closing((uv_handle_t *)&r->tcp))
 			uv_close((uv_handle_t *)&r->tcp, on_tcp_closed);
+	}
+	for (size_t i = 0; i < st->cfg->nhttp; i++) {
+		abandon(&st->http[i].lk);
+		st->closing += (size_t)http_run_close(&st->http[i].run, on_http_closed);
 	}
 	stop_step(st);
 }

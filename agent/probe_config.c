@@ -1,11 +1,15 @@
 /* Parsing of a device's `probe:` section; see probe_config.h. */
 #include "probe_config.h"
 
+#include "probe_http.h"
+#include "tls.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const up_names[] = {"all", "any", NULL};
 
@@ -155,6 +159,21 @@ static const struct conf_option tcp_options[] = {
 	 .min = 10, .max = 60000},
 };
 
+struct http_raw {
+	char *url, *ca;
+	struct probe_http_cfg c;
+};
+
+static const struct conf_option http_options[] = {
+	{"url", CONF_T_STRING, offsetof(struct http_raw, url), .required = true},
+	{"expect", CONF_T_INT, offsetof(struct http_raw, c.expect), .dflt = "0", .min = 0,
+	 .max = 599},
+	{"timeout", CONF_T_DURATION, offsetof(struct http_raw, c.timeout_ms), .dflt = "5s",
+	 .min = 10, .max = 60000},
+	{"verify", CONF_T_BOOL, offsetof(struct http_raw, c.verify), .dflt = "true"},
+	{"ca", CONF_T_STRING, offsetof(struct http_raw, ca), .dflt = ""},
+};
+
 /* A target is a scalar (its address) or a mapping with `address`. */
 static int apply_target(const struct conf_option *table, size_t n, const struct conf_node *item,
 			const char *section, void *raw, char **address, struct perr *err)
@@ -205,6 +224,36 @@ static int parse_tcp(const struct conf_node *item, struct probe_tcp_cfg *out, st
 	return rc;
 }
 
+static int parse_http(const struct conf_node *item, struct probe_http_cfg *out, struct perr *err)
+{
+	struct http_raw raw = {0};
+	int rc = apply_target(http_options, CONF_COUNT(http_options), item, "probe.http", &raw,
+			      &raw.url, err);
+	if (rc == 0 && probe_http_parse_url(raw.url, &raw.c) < 0)
+		rc = conf_error(err, item,
+				"probe.http: '%s' is not an http:// or https:// URL with a host "
+				"(https://db.example.go.id/health, http://10.0.0.5:8080/)",
+				raw.url);
+	if (rc == 0 && raw.c.expect && raw.c.expect < 100)
+		rc = conf_error(err, item, "probe.http: expect is an HTTP status, 100 to 599");
+	if (rc == 0 && raw.ca[0] && !raw.c.tls)
+		rc = conf_error(err, item, "probe.http: 'ca' needs an https:// URL");
+	if (rc == 0 && raw.ca[0] && tls_resolve_path(&raw.ca, item->file) < 0)
+		rc = perr_setc(err, -ENOMEM, "out of memory");
+	if (rc == 0 && raw.ca[0] && access(raw.ca, R_OK) < 0)
+		rc = conf_error(err, item, "probe.http: cannot read ca %s: %s", raw.ca,
+				strerror(errno));
+	if (rc == 0) {
+		*out = raw.c;
+		out->ca = raw.ca[0] ? raw.ca : NULL;
+		if (out->ca)
+			raw.ca = NULL;
+	}
+	free(raw.url);
+	free(raw.ca);
+	return rc;
+}
+
 /* Items of a key that is one target or a list of them. */
 static size_t items_of(const struct conf_node *n)
 {
@@ -217,13 +266,14 @@ static const struct conf_node *item_at(const struct conf_node *n, size_t i)
 }
 
 struct probe_raw {
-	const struct conf_node *icmp, *tcp;
+	const struct conf_node *icmp, *tcp, *http;
 	int up_rule;
 };
 
 static const struct conf_option probe_options[] = {
 	{"icmp", CONF_T_NODE, offsetof(struct probe_raw, icmp)},
 	{"tcp", CONF_T_NODE, offsetof(struct probe_raw, tcp)},
+	{"http", CONF_T_NODE, offsetof(struct probe_raw, http)},
 	{"up", CONF_T_ENUM, offsetof(struct probe_raw, up_rule), .dflt = "all", .names = up_names},
 };
 
@@ -242,21 +292,29 @@ static int check_duplicates(const struct probe_cfg *c, const struct conf_node *n
 				return conf_error(err, node,
 						  "probe.tcp: %s port %s is listed twice",
 						  c->tcp[i].addr.host, c->tcp[i].addr.port);
+	for (size_t i = 0; i < c->nhttp; i++)
+		for (size_t j = i + 1; j < c->nhttp; j++)
+			if (strcmp(c->http[i].url, c->http[j].url) == 0)
+				return conf_error(err, node, "probe.http: %s is listed twice",
+						  c->http[i].url);
 	return 0;
 }
 
 static int parse_targets(struct probe_cfg *c, const struct probe_raw *raw, struct perr *err)
 {
-	size_t ni = items_of(raw->icmp), nt = items_of(raw->tcp);
+	size_t ni = items_of(raw->icmp), nt = items_of(raw->tcp), nh = items_of(raw->http);
 	c->icmp = calloc(ni + 1, sizeof(*c->icmp));
 	c->tcp = calloc(nt + 1, sizeof(*c->tcp));
-	if (!c->icmp || !c->tcp)
+	c->http = calloc(nh + 1, sizeof(*c->http));
+	if (!c->icmp || !c->tcp || !c->http)
 		return perr_setc(err, -ENOMEM, "out of memory");
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < ni; i++, c->nicmp += rc == 0)
 		rc = parse_icmp(item_at(raw->icmp, i), &c->icmp[i], err);
 	for (size_t i = 0; rc == 0 && i < nt; i++, c->ntcp += rc == 0)
 		rc = parse_tcp(item_at(raw->tcp, i), &c->tcp[i], err);
+	for (size_t i = 0; rc == 0 && i < nh; i++, c->nhttp += rc == 0)
+		rc = parse_http(item_at(raw->http, i), &c->http[i], err);
 	return rc;
 }
 
@@ -266,13 +324,13 @@ int probe_config_parse(const struct conf_node *node, struct probe_cfg **out, str
 	if (!node || node->kind != CONF_MAP)
 		return conf_error(
 			err, node,
-			"probe must be a mapping: { icmp: ADDRESS, tcp: [ ADDRESS:PORT ] }");
+			"probe must be a mapping: { icmp: HOST, tcp: [ HOST:PORT ], http: [ URL ] }");
 	struct probe_raw raw = {0};
 	int rc = conf_apply(probe_options, CONF_COUNT(probe_options), node, "probe", &raw, err);
 	if (rc < 0)
 		return rc;
-	if (items_of(raw.icmp) + items_of(raw.tcp) == 0)
-		return conf_error(err, node, "probe needs at least one icmp or tcp target");
+	if (items_of(raw.icmp) + items_of(raw.tcp) + items_of(raw.http) == 0)
+		return conf_error(err, node, "probe needs at least one icmp, tcp or http target");
 	struct probe_cfg *c = calloc(1, sizeof(*c));
 	if (!c)
 		return perr_setc(err, -ENOMEM, "out of memory");
@@ -303,6 +361,10 @@ uint64_t probe_config_budget_ms(const struct probe_cfg *cfg)
 		names |= cfg->icmp[i].addr.is_name;
 	for (size_t i = 0; i < cfg->ntcp; i++)
 		names |= cfg->tcp[i].addr.is_name;
+	for (size_t i = 0; i < cfg->nhttp; i++) {
+		names |= cfg->http[i].addr.is_name;
+		budget = cfg->http[i].timeout_ms > budget ? cfg->http[i].timeout_ms : budget;
+	}
 	return budget + (names ? PROBE_RESOLVE_TIMEOUT_MS : 0);
 }
 
@@ -312,5 +374,8 @@ void probe_config_free(struct probe_cfg *cfg)
 		return;
 	free(cfg->icmp);
 	free(cfg->tcp);
+	for (size_t i = 0; cfg->http && i < cfg->nhttp; i++)
+		free(cfg->http[i].ca);
+	free(cfg->http);
 	free(cfg);
 }

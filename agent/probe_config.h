@@ -3,6 +3,7 @@
  *   probe:
  *     icmp: 10.0.0.5                    # or { address, count, interval, timeout }, or a list
  *     tcp: [ "10.0.0.5:443", { address: "[2001:db8::5]:5432", timeout: 2s } ]
+ *     http: [ "https://db.example.go.id/health", { url: ..., expect: 200, ca: ... } ]
  *     up: all                           # all (default) | any: when the device counts as up
  *
  * Addresses are IP literals (IPv4, IPv6, IPv6 in brackets with a port) or
@@ -45,6 +46,18 @@ struct probe_tcp_cfg {
 	uint64_t timeout_ms;
 };
 
+/* An HTTP or HTTPS target (agent/probe_http.h). */
+struct probe_http_cfg {
+	char url[512]; /* as written: the label */
+	bool tls;
+	struct probe_addr addr; /* host and port from the URL */
+	char path[400];
+	char *ca;	/* NULL: the system's CAs (owned) */
+	bool verify;	/* HTTPS: an unverified certificate is down */
+	int64_t expect; /* the status that is up; 0: any 2xx or 3xx */
+	uint64_t timeout_ms;
+};
+
 enum probe_up_rule { PROBE_UP_ALL = 0, PROBE_UP_ANY = 1 };
 
 struct probe_cfg {
@@ -52,6 +65,8 @@ struct probe_cfg {
 	size_t nicmp;
 	struct probe_tcp_cfg *tcp; /* owned */
 	size_t ntcp;
+	struct probe_http_cfg *http; /* owned */
+	size_t nhttp;
 	int up_rule; /* enum probe_up_rule */
 };
 

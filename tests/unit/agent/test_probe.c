@@ -2,6 +2,7 @@
  * the `probe:` section. */
 #include "conf.h"
 #include "probe_config.h"
+#include "probe_http.h"
 #include "probe_icmp.h"
 #include "test.h"
 
@@ -195,6 +196,53 @@ TEST(address_table)
 	ASSERT_EQ_INT(probe_parse_address(name, false, &a), 0);
 }
 
+TEST(url_table)
+{
+	struct {
+		const char *url;
+		int rc;
+		bool tls;
+		const char *host, *port, *path;
+		bool is_name, ipv6;
+	} cases[] = {
+		{"https://simpeg.example.go.id/health", 0, true, "simpeg.example.go.id", "443",
+		 "/health", true, false},
+		{"http://10.0.0.5:8080", 0, false, "10.0.0.5", "8080", "/", false, false},
+		{"https://[2001:db8::5]/x?y=1#top", 0, true, "2001:db8::5", "443", "/x?y=1", false,
+		 true},
+		{"http://[::1]:81/", 0, false, "::1", "81", "/", false, true},
+		{"http://web?q=1", 0, false, "web", "80", "/?q=1", true, false},
+		{"ftp://web/", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"https://", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"https:///path", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"http://user:pw@web/", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"http://web:0/", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"http://web/a b", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"http://2001:db8::5/", -EINVAL, false, NULL, NULL, NULL, false, false},
+		{"HTTP://web/", -EINVAL, false, NULL, NULL, NULL, false, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe_http_cfg c = {0};
+		int rc = probe_http_parse_url(cases[i].url, &c);
+		printf("# %s -> %d\n", cases[i].url, rc);
+		ASSERT_EQ_INT(rc, cases[i].rc);
+		if (rc)
+			continue;
+		ASSERT_EQ_INT(c.tls, cases[i].tls);
+		ASSERT_EQ_STR(c.addr.host, cases[i].host);
+		ASSERT_EQ_STR(c.addr.port, cases[i].port);
+		ASSERT_EQ_STR(c.path, cases[i].path);
+		ASSERT_EQ_INT(c.addr.is_name, cases[i].is_name);
+		ASSERT_EQ_INT(c.addr.ipv6, cases[i].ipv6);
+		ASSERT_EQ_STR(c.url, cases[i].url);
+	}
+	struct probe_http_cfg c = {0};
+	ASSERT_TRUE(probe_http_status_ok(&c, 200) && probe_http_status_ok(&c, 302));
+	ASSERT_TRUE(!probe_http_status_ok(&c, 404) && !probe_http_status_ok(&c, 199));
+	c.expect = 401; /* a login page that must ask for credentials */
+	ASSERT_TRUE(probe_http_status_ok(&c, 401) && !probe_http_status_ok(&c, 200));
+}
+
 static int parse_text(const char *yaml, struct probe_cfg **cfg, struct perr *err)
 {
 	struct conf_doc doc;
@@ -238,6 +286,17 @@ TEST(config_both_shapes)
 	ASSERT_TRUE(c->icmp[1].addr.ipv6);
 	ASSERT_EQ_UINT(probe_config_budget_ms(c), 1400);
 	probe_config_free(c);
+	rc = parse_text("probe:\n  http: [ \"https://x.example/\", { url: \"http://10.0.0.5:81/\", "
+			"expect: 204, timeout: 1s, verify: false } ]\n",
+			&c, &err);
+	ASSERT_EQ_INT(rc, 0);
+	ASSERT_EQ_UINT(c->nhttp, 2);
+	ASSERT_TRUE(c->http[0].tls && c->http[0].verify && c->http[0].ca == NULL);
+	ASSERT_EQ_UINT(c->http[0].timeout_ms, 5000);
+	ASSERT_EQ_INT(c->http[1].expect, 204);
+	ASSERT_TRUE(!c->http[1].verify);
+	ASSERT_EQ_UINT(probe_config_budget_ms(c), 5000 + PROBE_RESOLVE_TIMEOUT_MS);
+	probe_config_free(c);
 	/* A name adds the time its lookup may take. */
 	rc = parse_text("probe: { tcp: [ \"db.example.go.id:5432\" ] }\n", &c, &err);
 	ASSERT_EQ_INT(rc, 0);
@@ -251,7 +310,7 @@ TEST(config_errors_say_where)
 	struct {
 		const char *yaml, *msg;
 	} cases[] = {
-		{"probe: {}\n", "[t.yaml:1] probe needs at least one icmp or tcp target"},
+		{"probe: {}\n", "[t.yaml:1] probe needs at least one icmp, tcp or http target"},
 		{"probe:\n  icmp: server_1.local\n",
 		 "[t.yaml:2] probe.icmp: 'server_1.local' is neither"},
 		{"probe:\n  tcp: [ 10.0.0.5 ]\n", "[t.yaml:2] probe.tcp: '10.0.0.5' is not HOST:PORT"},
@@ -260,6 +319,13 @@ TEST(config_errors_say_where)
 		{"probe:\n  tcp: [ \"10.0.0.5:443\", \"10.0.0.5:443\" ]\n", "listed twice"},
 		{"probe:\n  icmp: 10.0.0.5\n  up: most\n", "[t.yaml:3]"},
 		{"probe: 10.0.0.5\n", "probe must be a mapping"},
+		{"probe:\n  http: [ \"ftp://x/\" ]\n", "[t.yaml:2] probe.http: 'ftp://x/' is not"},
+		{"probe:\n  http: { url: \"http://x/\", ca: /etc/ssl/certs/ca-certificates.crt }\n",
+		 "[t.yaml:2] probe.http: 'ca' needs an https:// URL"},
+		{"probe:\n  http: { url: \"https://x/\", ca: /nonexistent/ca.pem }\n",
+		 "[t.yaml:2] probe.http: cannot read ca /nonexistent/ca.pem"},
+		{"probe:\n  http: { url: \"https://x/\", expect: 42 }\n", "expect is an HTTP status"},
+		{"probe:\n  http: [ \"http://x/\", \"http://x/\" ]\n", "http://x/ is listed twice"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct probe_cfg *c = NULL;
@@ -274,4 +340,5 @@ TEST(config_errors_say_where)
 
 TEST_MAIN(checksum_matches_rfc1071_and_verifies_to_zero, build_writes_type_id_seq_and_payload,
 	  parse_table, raw_v4_ignores_non_icmp_and_bad_headers, summarize_table, address_table,
+	  url_table,
 	  config_both_shapes, config_errors_say_where)
