@@ -8,7 +8,8 @@
 # http (the collector's HTTP request heads, headers, queries), json (the
 # API's strict JSON body reader), conf (YAML configs and profiles),
 # modbus (register decoding, checked against a naive second decoder),
-# snmptext (numbers inside SNMP strings).
+# snmptext (numbers inside SNMP strings), probehttp (the status line of
+# any server an HTTP probe reaches, and probe URLs).
 #
 # New inputs go to build-fuzz/corpus-TARGET; the committed seeds in
 # tests/fuzz/corpus/TARGET are read, never written. A crash is saved as
@@ -20,7 +21,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(wire http json conf modbus snmptext)
+[ ${#targets[@]} -gt 0 ] || targets=(wire http json conf modbus snmptext probehttp)
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 build=${PANTAU_FUZZ_BUILD:-$root/build-fuzz}
 command -v clang >/dev/null || { echo "SKIP: clang not installed"; exit 77; }
