@@ -30,6 +30,7 @@ struct collector {
 	struct api api; /* /api/ on the HTTP server; open with it */
 	struct retain retain; /* rollups and retention */
 	struct tls_ctx *tls; /* NULL with plaintext: true */
+	struct tls_ctx *http_tls; /* HTTPS for /health, /metrics, /api; NULL = plain HTTP */
 	uv_signal_t sig_int, sig_term;
 	bool store_open, receive_open, http_open, signals_open, evaluate_open, api_open;
 	bool retain_open;

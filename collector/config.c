@@ -23,6 +23,14 @@ static const struct conf_option collector_options[] = {
 	{"log_level", CONF_T_ENUM, offsetof(struct collector_config, log_level), false, "info", 0,
 	 0, level_names},
 	{"tls", CONF_T_NODE, offsetof(struct collector_config, tls_node), false, NULL},
+	{"http_tls", CONF_T_NODE, offsetof(struct collector_config, http_tls_node), false, NULL},
+};
+
+/* collector.http_tls: HTTPS for /health, /metrics and the API (the server's
+ * certificate only; API clients authenticate with their token). */
+static const struct conf_option http_tls_options[] = {
+	{"cert", CONF_T_STRING, offsetof(struct collector_config, http_tls.cert), true, NULL},
+	{"key", CONF_T_STRING, offsetof(struct collector_config, http_tls.key), true, NULL},
 };
 
 /* collector.tls: mutual TLS 1.3, the default (see common/tls.h). */
@@ -187,6 +195,39 @@ static int check_transport(struct collector_config *cfg, const struct conf_node 
 	return rc;
 }
 
+/* HTTPS when http_tls is given; plain HTTP only on a loopback address, where
+ * a reverse proxy or the host itself is the client: API tokens and alert
+ * data never cross a network in clear by accident. */
+static int check_http_tls(struct collector_config *cfg, const struct conf_node *sec,
+			  struct perr *err)
+{
+	const struct conf_node *t = cfg->http_tls_node;
+	cfg->http_tls_node = NULL; /* points into the document */
+	if (t) {
+		if (t->kind != CONF_MAP)
+			return conf_error(err, t, "collector.http_tls must be a mapping with cert "
+						  "and key");
+		int rc = conf_apply(http_tls_options, CONF_COUNT(http_tls_options), t,
+				    "collector.http_tls", cfg, err);
+		if (rc == 0 && ((rc = tls_resolve_path(&cfg->http_tls.cert, t->file)) < 0 ||
+				(rc = tls_resolve_path(&cfg->http_tls.key, t->file)) < 0))
+			return perr_setc(err, rc, "out of memory");
+		if (rc < 0)
+			return rc;
+		cfg->http_https = true;
+	}
+	if (cfg->http_enabled && !cfg->http_https && !config_addr_is_loopback(&cfg->http_addr)) {
+		const struct conf_node *h = conf_get(sec, "http");
+		return conf_error(err, h ? h : sec,
+				  "collector.http: %s is not a loopback address; serve it over "
+				  "HTTPS (collector.http_tls: { cert, key }) or keep it on "
+				  "127.0.0.1 behind a TLS reverse proxy: API tokens would cross "
+				  "the network in clear",
+				  cfg->http);
+	}
+	return 0;
+}
+
 /* Checks what the option tables cannot: addresses and the TLS rule. */
 static int check_collector(struct collector_config *cfg, const struct conf_node *sec,
 			   struct perr *err)
@@ -208,6 +249,8 @@ static int check_collector(struct collector_config *cfg, const struct conf_node 
 				  "127.0.0.1:7480 (or \"\" to disable)",
 				  cfg->http);
 	}
+	if ((rc = check_http_tls(cfg, sec, err)) < 0)
+		return rc;
 	if (cfg->state_dir[0] != '/') {
 		const struct conf_node *s = conf_get(sec, "state_dir");
 		return conf_error(err, s ? s : sec, "collector.state_dir: '%s' is not an absolute path",
@@ -304,6 +347,7 @@ void config_free(struct collector_config *cfg)
 	conf_release(collector_options, CONF_COUNT(collector_options), cfg);
 	conf_release(database_options, CONF_COUNT(database_options), cfg);
 	conf_release(tls_options, CONF_COUNT(tls_options), cfg);
+	conf_release(http_tls_options, CONF_COUNT(http_tls_options), cfg);
 	conf_release(alerts_options, CONF_COUNT(alerts_options), cfg);
 	conf_release(retention_options, CONF_COUNT(retention_options), cfg);
 	api_tokens_free(&cfg->api_tokens);

@@ -19,7 +19,9 @@ struct collector_config {
 	char *listen;    /* "host:port" for agent connections */
 	bool plaintext;  /* no TLS: only with a loopback listen address */
 	struct tls_files tls; /* collector.tls: ca, cert, key, crl (paths made absolute) */
-	char *http;      /* "host:port" for /health and /metrics; "" disables */
+	char *http;      /* "host:port" for /health, /metrics and /api; "" disables */
+	struct tls_files http_tls; /* collector.http_tls: cert, key (absolute); none = plain HTTP */
+	bool http_https;
 	char *state_dir; /* holds the embedded PostgreSQL cluster */
 	uint64_t max_frame;
 	int log_level; /* enum log_level */
@@ -37,7 +39,7 @@ struct collector_config {
 	} retention;
 
 	/* Derived while loading. */
-	const struct conf_node *tls_node;
+	const struct conf_node *tls_node, *http_tls_node;
 	struct sockaddr_storage listen_addr;
 	struct sockaddr_storage http_addr;
 	bool http_enabled;

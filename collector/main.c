@@ -171,16 +171,21 @@ static int start_modules(struct collector *c)
 	}
 	if (rc == 0 && c->cfg.alerts_rules[0])
 		rc = start_alerts(c);
+	if (rc == 0 && c->cfg.http_https &&
+	    (rc = tls_ctx_new(TLS_SERVER_WEB, &c->cfg.http_tls, &c->http_tls, &err)) < 0)
+		log_error("collector", "cannot set up HTTPS: %s", err.msg);
 	if (rc == 0 && c->cfg.http_enabled) {
 		rc = http_start(&c->http, &c->loop, (struct sockaddr *)&c->cfg.http_addr, render, c);
 		c->http_open = rc == 0;
 		config_format_addr(&c->cfg.http_addr, addr, sizeof(addr));
-		if (rc < 0)
+		if (rc < 0) {
 			log_error("collector", "cannot listen for HTTP on %s: %s", addr,
 				  uv_strerror(rc));
-		else
-			log_info("collector", "serving /health, /metrics and /api/v1 on http://%s",
-				 addr);
+		} else {
+			http_set_tls(&c->http, c->http_tls);
+			log_info("collector", "serving /health, /metrics and /api/v1 on %s://%s",
+				 c->http_tls ? "https" : "http", addr);
+		}
 	}
 	if (rc == 0 && c->http_open) {
 		rc = api_start(&c->api, &c->loop, &c->http, &c->cfg.api_tokens, c->dsn);
@@ -210,6 +215,8 @@ static int run_loop(struct collector *c)
 	rc = uv_loop_close(&c->loop);
 	tls_ctx_free(c->tls);
 	c->tls = NULL;
+	tls_ctx_free(c->http_tls);
+	c->http_tls = NULL;
 	if (rc < 0) {
 		log_error("collector", "handles left open at exit: %s", uv_strerror(rc));
 		return 1;

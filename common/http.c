@@ -1,5 +1,6 @@
 #include "http.h"
 #include "log.h"
+#include "tls.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,10 @@ struct http_client {
 	bool pending;	   /* handed to the handler, not yet answered */
 	struct http_exchange x;
 	struct http_request req;
+	struct tls_conn *tls; /* HTTPS */
+	unsigned writes;      /* ciphertext writes not yet completed */
+	bool close_when_written;
+	char cipher[16384]; /* HTTPS: bytes from the wire before decryption */
 	char *body; /* content_length bytes, malloc'd */
 	size_t body_len;
 	char head[HTTP_MAX_HEAD];
@@ -278,9 +283,10 @@ static void maybe_done(struct http *h)
 /* Frees c once both handles closed and no handler holds it. */
 static void client_release(struct http_client *c)
 {
-	if (c->handles_open > 0 || c->pending)
+	if (c->handles_open > 0 || c->pending || c->writes > 0)
 		return;
 	struct http *h = c->h;
+	tls_conn_free(c->tls);
 	buf_free(&c->out);
 	free(c->body);
 	free(c);
@@ -314,6 +320,48 @@ static void client_close(struct http_client *c)
 static void on_written(uv_write_t *req, int status)
 {
 	client_close(req->data);
+}
+
+/* HTTPS: one piece of ciphertext on its way. */
+struct cipher_write {
+	uv_write_t req;
+	struct http_client *c;
+	char *data;
+};
+
+static void on_cipher_written(uv_write_t *req, int status)
+{
+	struct cipher_write *w = req->data;
+	struct http_client *c = w->c;
+	free(w->data);
+	free(w);
+	c->writes--;
+	if (status < 0 || (c->close_when_written && c->writes == 0))
+		client_close(c);
+	client_release(c); /* a close may have waited for this write */
+}
+
+/* tls_send_fn: ciphertext from the TLS layer (handshake or response). */
+static int send_cipher(void *arg, char *data, size_t len)
+{
+	struct http_client *c = arg;
+	struct cipher_write *w = malloc(sizeof(*w));
+	if (!w || c->closing) {
+		free(w);
+		free(data);
+		return -EPIPE;
+	}
+	w->req.data = w;
+	w->c = c;
+	w->data = data;
+	uv_buf_t b = uv_buf_init(data, (unsigned)len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_cipher_written) < 0) {
+		free(data);
+		free(w);
+		return -EPIPE;
+	}
+	c->writes++;
+	return 0;
 }
 
 static const char *reason_phrase(int status)
@@ -381,6 +429,19 @@ static void respond(struct http_client *c, int status, const char *ctype, const 
 			    status, reason_phrase(status), ctype, blen, extra_headers(c, status));
 	if (rc == 0 && blen > 0 && !head_only)
 		rc = buf_append(&c->out, body->data, blen);
+	if (c->tls) {
+		/* Encrypted through send_cipher; closed once every piece is out. */
+		if (rc == 0 && tls_conn_ready(c->tls))
+			rc = tls_conn_write(c->tls, c->out.data, c->out.len);
+		else
+			rc = rc < 0 ? rc : -ENOTCONN;
+		if (rc == 0)
+			tls_conn_shutdown(c->tls);
+		c->close_when_written = true;
+		if (rc < 0 || c->writes == 0)
+			client_close(c);
+		return;
+	}
 	uv_buf_t b = uv_buf_init((char *)c->out.data, (unsigned)c->out.len);
 	c->wreq.data = c;
 	if (rc < 0 || uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, on_written) < 0)
@@ -494,6 +555,10 @@ static void start_api(struct http_client *c)
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *out)
 {
 	struct http_client *c = handle->data;
+	if (c->tls) {
+		*out = uv_buf_init(c->cipher, sizeof(c->cipher));
+		return;
+	}
 	if (c->reading_body) {
 		size_t want = (size_t)c->req.content_length;
 		*out = uv_buf_init(c->body + c->body_len, (unsigned)(want - c->body_len));
@@ -503,6 +568,40 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *out)
 	*out = uv_buf_init(c->head + c->len, (unsigned)room);
 }
 
+static void take_plain(struct http_client *c, size_t nread);
+
+/* HTTPS: decrypts what arrived into the head or body buffer, as much as
+ * there is room for, and hands it on as if it had been read in clear. */
+static void take_cipher(struct http_client *c, const char *data, size_t n)
+{
+	if (tls_conn_feed(c->tls, data, n) < 0) {
+		log_debug("http", "TLS: %s", tls_conn_error(c->tls));
+		client_close(c);
+		return;
+	}
+	while (!c->responded && !c->closing && !c->pending) {
+		char *dst;
+		size_t room;
+		if (c->reading_body) {
+			dst = c->body + c->body_len;
+			room = (size_t)c->req.content_length - c->body_len;
+		} else {
+			dst = c->head + c->len;
+			room = sizeof(c->head) - c->len;
+		}
+		if (room == 0)
+			break;
+		ssize_t got = tls_conn_read(c->tls, dst, room);
+		if (got == 0)
+			break;
+		if (got < 0) {
+			client_close(c);
+			return;
+		}
+		take_plain(c, (size_t)got);
+	}
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct http_client *c = s->data;
@@ -510,6 +609,17 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		client_close(c);
 		return;
 	}
+	if (c->tls) {
+		if (nread > 0)
+			take_cipher(c, b->base, (size_t)nread);
+		return;
+	}
+	take_plain(c, (size_t)nread);
+}
+
+/* nread bytes of the request landed in the head or body buffer. */
+static void take_plain(struct http_client *c, size_t nread)
+{
 	if (c->reading_body) {
 		c->body_len += (size_t)nread;
 		if (c->body_len == (size_t)c->req.content_length)
@@ -576,6 +686,10 @@ static void on_connection(uv_stream_t *server, int status)
 	if (h->clients)
 		h->clients->prev = c;
 	h->clients = c;
+	if (h->tls && tls_conn_new(h->tls, NULL, send_cipher, c, &c->tls) < 0) {
+		client_close(c);
+		return;
+	}
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0 ||
 	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) < 0) {
 		client_close(c);
@@ -601,6 +715,11 @@ int http_start(struct http *h, uv_loop_t *loop, const struct sockaddr *addr,
 	if (rc < 0)
 		uv_close((uv_handle_t *)&h->server, NULL);
 	return rc;
+}
+
+void http_set_tls(struct http *h, struct tls_ctx *ctx)
+{
+	h->tls = ctx;
 }
 
 void http_set_handler(struct http *h, const char *prefix, http_handle_fn handle, void *arg,

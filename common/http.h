@@ -75,8 +75,11 @@ struct http_exchange;
  * http_reply. */
 typedef void (*http_handle_fn)(void *arg, struct http_exchange *x, const struct http_request *req);
 
+struct tls_ctx;
+
 struct http {
 	uv_loop_t *loop;
+	struct tls_ctx *tls; /* borrowed; NULL = plain HTTP */
 	uv_tcp_t server;
 	http_render_fn render;
 	void *arg;
@@ -93,6 +96,10 @@ struct http {
 /* Listens on addr. render and arg are borrowed. 0 or a libuv error. */
 int http_start(struct http *h, uv_loop_t *loop, const struct sockaddr *addr,
 	       http_render_fn render, void *arg);
+
+/* Serves HTTPS with ctx (role TLS_SERVER_WEB, borrowed; it must outlive
+ * the server). Call after http_start, before the loop runs. */
+void http_set_tls(struct http *h, struct tls_ctx *ctx);
 
 /* Routes paths starting with prefix (borrowed, e.g. "/api/") to handle,
  * accepting request bodies of at most max_body bytes. Call after http_start,

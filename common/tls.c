@@ -126,11 +126,12 @@ static int load_files(SSL_CTX *ctx, enum tls_role role, const struct tls_files *
 		      struct perr *err)
 {
 	int rc;
-	if ((rc = check_readable("ca", f->ca, err)) < 0 ||
+	bool web = role == TLS_SERVER_WEB;
+	if ((!web && (rc = check_readable("ca", f->ca, err)) < 0) ||
 	    (rc = check_readable("cert", f->cert, err)) < 0 ||
 	    (rc = check_readable("key", f->key, err)) < 0)
 		return rc;
-	if (SSL_CTX_load_verify_locations(ctx, f->ca, NULL) != 1)
+	if (!web && SSL_CTX_load_verify_locations(ctx, f->ca, NULL) != 1)
 		return perr_set(err, "tls.ca: %s: %s", f->ca, ssl_reason());
 	if (SSL_CTX_use_certificate_chain_file(ctx, f->cert) != 1)
 		return perr_set(err, "tls.cert: %s: %s", f->cert, ssl_reason());
@@ -139,10 +140,12 @@ static int load_files(SSL_CTX *ctx, enum tls_role role, const struct tls_files *
 	if (SSL_CTX_check_private_key(ctx) != 1)
 		return perr_set(err, "tls.key: %s does not belong to the certificate in %s", f->key,
 				f->cert);
-	if (f->crl && f->crl[0] && (rc = load_crl(ctx, f->crl, err)) < 0)
+	if (!web && f->crl && f->crl[0] && (rc = load_crl(ctx, f->crl, err)) < 0)
 		return rc;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
-	if (role == TLS_SERVER) {
+	SSL_CTX_set_verify(ctx, web ? SSL_VERIFY_NONE
+				    : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+			   web ? NULL : verify_cb);
+	if (role != TLS_CLIENT) {
 		/* Nobody resumes: a session ticket would only be bytes on the wire. */
 		SSL_CTX_set_num_tickets(ctx, 0);
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -153,7 +156,7 @@ static int load_files(SSL_CTX *ctx, enum tls_role role, const struct tls_files *
 static int build(enum tls_role role, const struct tls_files *f, SSL_CTX **out, struct perr *err)
 {
 	ERR_clear_error();
-	SSL_CTX *ctx = SSL_CTX_new(role == TLS_SERVER ? TLS_server_method() : TLS_client_method());
+	SSL_CTX *ctx = SSL_CTX_new(role == TLS_CLIENT ? TLS_client_method() : TLS_server_method());
 	if (!ctx)
 		return perr_setc(err, -ENOMEM, "tls: cannot create a context: %s", ssl_reason());
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
@@ -190,8 +193,8 @@ int tls_ctx_new(enum tls_role role, const struct tls_files *files, struct tls_ct
 	if (!c)
 		return perr_setc(err, -ENOMEM, "out of memory");
 	c->role = role;
-	bool has_crl = files->crl && files->crl[0];
-	c->ca = strdup(files->ca);
+	bool has_crl = role != TLS_SERVER_WEB && files->crl && files->crl[0];
+	c->ca = strdup(files->ca ? files->ca : "");
 	c->cert = strdup(files->cert);
 	c->key = strdup(files->key);
 	c->crl = has_crl ? strdup(files->crl) : NULL;
@@ -506,7 +509,7 @@ int tls_conn_new(struct tls_ctx *ctx, const char *server_name, tls_send_fn *send
 	BIO_set_mem_eof_return(c->rbio, -1); /* empty = "retry", not end of stream */
 	SSL_set_bio(c->ssl, c->rbio, c->wbio);
 	SSL_set_app_data(c->ssl, c);
-	if (ctx->role == TLS_SERVER) {
+	if (ctx->role != TLS_CLIENT) {
 		SSL_set_accept_state(c->ssl);
 		*out = c;
 		return 0;

@@ -55,7 +55,10 @@ struct tls_files {
  * names its certificates beside itself). 0 or -ENOMEM. */
 int tls_resolve_path(char **path, const char *config_path);
 
-enum tls_role { TLS_CLIENT, TLS_SERVER };
+/* TLS_SERVER asks every client for a certificate signed by files->ca (the
+ * agent link); TLS_SERVER_WEB only proves the server (HTTPS for browsers
+ * and scripts that authenticate with a token): files->ca and crl unused. */
+enum tls_role { TLS_CLIENT, TLS_SERVER, TLS_SERVER_WEB };
 
 struct tls_ctx;
 

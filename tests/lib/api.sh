@@ -18,7 +18,7 @@ api_init() {
 	local b
 	for b in "$collector" "$ctl"; do [ -x "$b" ] || fail "missing $b"; done
 	command -v curl >/dev/null || skip "curl missing"
-	trap 'pg_tmp_stop; proc_cleanup' EXIT
+	trap proc_cleanup EXIT # stops the temporary PostgreSQL too
 	pg_tmp_start "$WORK/pg" || fail "temporary PostgreSQL did not start"
 	export PANTAU_DSN="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$PGDATABASE"
 	http_port=$(free_port)

@@ -159,6 +159,32 @@ TEST(errors_name_file_and_line)
 	expect_error("database:\n  dsn: x\n", "required key 'collector' is missing");
 	expect_error("collector: [1, 2]\n", "[c.yaml:1] collector must be a mapping");
 	expect_error("collector:\n  plaintext: true\n   bad: indent\n", "[c.yaml:");
+	expect_error("collector:\n  plaintext: true\n  http: 0.0.0.0:7480\n",
+		     "[c.yaml:3] collector.http: 0.0.0.0:7480 is not a loopback address; serve it "
+		     "over HTTPS");
+	expect_error("collector:\n  plaintext: true\n  http_tls: { cert: c.pem }\n",
+		     "[c.yaml:3] collector.http_tls: required key 'key' is missing");
+	expect_error("collector:\n  plaintext: true\n  http_tls: c.pem\n",
+		     "[c.yaml:3] collector.http_tls must be a mapping");
+}
+
+TEST(http_tls_serves_https_on_any_address)
+{
+	struct collector_config cfg;
+	struct perr err;
+	const char *text = "collector:\n  plaintext: true\n  http: '[::]:8443'\n"
+			   "  http_tls: { cert: pki/noc.pem, key: /etc/pantau/noc.key }\n";
+	int rc = config_parse("/etc/pantau/collector.yaml", text, strlen(text), &cfg, &err);
+	if (rc < 0)
+		TEST_FAIL_("%s", err.msg);
+	ASSERT_TRUE(cfg.http_https && cfg.http_enabled);
+	ASSERT_EQ_STR(cfg.http_tls.cert, "/etc/pantau/pki/noc.pem"); /* beside the config */
+	ASSERT_EQ_STR(cfg.http_tls.key, "/etc/pantau/noc.key");
+	config_free(&cfg);
+	/* Plain HTTP stays the default on loopback. */
+	ASSERT_EQ_INT(load("collector:\n  plaintext: true\n  http: '[::1]:7480'\n", &cfg, &err), 0);
+	ASSERT_TRUE(!cfg.http_https);
+	config_free(&cfg);
 }
 
 TEST(addresses_parse_and_classify)
@@ -183,7 +209,8 @@ TEST(addresses_parse_and_classify)
 	ASSERT_EQ_INT(config_parse_addr(":80", &sa), -EINVAL);
 }
 
-TEST_MAIN(minimal_config_gets_the_documented_defaults, retention_is_read_and_checked, full_config_is_read,
+TEST_MAIN(minimal_config_gets_the_documented_defaults, retention_is_read_and_checked,
+	  http_tls_serves_https_on_any_address, full_config_is_read,
 	  without_plaintext_the_collector_refuses_to_start, tls_paths_are_relative_to_the_config_file,
 	  plaintext_needs_a_loopback_listen_address, errors_name_file_and_line,
 	  addresses_parse_and_classify)
