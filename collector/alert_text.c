@@ -97,6 +97,16 @@ static const char *placeholder(const char *name, size_t len, const struct alert_
 		return device;
 	if (IS("value"))
 		return value_text;
+	if (IS("value_days")) {
+		/* A value in seconds (a certificate's remaining life, a backup's
+		 * age) as days, one decimal. */
+		char *end;
+		double v = strtod(value_text, &end);
+		if (end == value_text)
+			return "";
+		snprintf(tmp, tsize, "%.1f", v / 86400.0);
+		return tmp;
+	}
 	if (IS("unit"))
 		return unit;
 	if (IS("metric"))

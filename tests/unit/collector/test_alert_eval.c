@@ -485,6 +485,12 @@ TEST(summary_template)
 	ASSERT_EQ_STR(out, "ups-a: 230 V on 1 {nope} {");
 	alert_render_summary("{device}{device}", NULL, "a", "abcdefgh", "", "", "{}", "", out, 10);
 	ASSERT_EQ_STR(out, "abcdefgha");
+	alert_render_summary("expires in {value_days} days", NULL, "a", "w", "", "s", "{}",
+			     "1.2096e+06", out, sizeof(out));
+	ASSERT_EQ_STR(out, "expires in 14.0 days");
+	alert_render_summary("{value_days}", NULL, "a", "w", "", "", "{}", "battery", out,
+			     sizeof(out));
+	ASSERT_EQ_STR(out, ""); /* a state name has no days */
 }
 
 TEST(evaluations_are_counted)
