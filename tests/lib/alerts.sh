@@ -14,7 +14,7 @@
 #   alerts_sim_start NAME PORT [ARG...]   pantau-sim-modbus on PORT (log $WORK/NAME.log)
 #   alerts_start                 the collector (until /health answers), then the agent
 #   alerts_stop                  both must exit cleanly, without a sanitizer report
-#   alerts_receiver NAME PORT [--json]    an HTTP receiver writing $WORK/NAME.got
+#   alerts_receiver NAME PORT [--json] [--fail-first N]   an HTTP receiver writing $WORK/NAME.got
 #   set_reg ADDR VALUE           writes a holding register on $modbus_port (function 06)
 #   q SQL                        one psql query, unaligned
 #   lines NAME                   how many lines $WORK/NAME.got has (0 if none)
@@ -107,7 +107,7 @@ alerts_stop() {
 # spaces); with it a JSON line {"path", "auth" (Authorization), "body"}.
 alerts_receiver() {
 	proc_start "receiver-$1" /usr/bin/python3 "$PANTAU_ROOT/tests/lib/http_receiver.py" \
-		"$2" "$WORK/$1.got" ${3:+"$3"}
+		"$2" "$WORK/$1.got" "${@:3}"
 	wait_until 10 bash -c "echo > /dev/tcp/127.0.0.1/$2" || fail "receiver $1 did not start"
 }
 

@@ -7,7 +7,10 @@ gateway (tests/lib/alerts.sh: alerts_receiver). Every POST is answered 200
   {"path", "auth", "body"}        --json: the Authorization header and the
                                   body parsed as JSON
 
-usage: http_receiver.py PORT OUT [--json]"""
+With --fail-first N the first N POSTs are answered 502 (an outage of the
+service) and not recorded.
+
+usage: http_receiver.py PORT OUT [--json] [--fail-first N]"""
 import http.server
 import json
 import sys
@@ -15,7 +18,15 @@ import sys
 
 class Receiver(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
+        global fail_first
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if fail_first > 0:
+            fail_first -= 1
+            self.send_response(502)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok":false,"description":"Bad Gateway"}')
+            return
         if as_json:
             line = json.dumps({"path": self.path, "auth": self.headers.get("Authorization"),
                                "body": json.loads(body)}).encode()
@@ -33,5 +44,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 
 port, out = int(sys.argv[1]), sys.argv[2]
-as_json = sys.argv[3:] == ["--json"]
+opts = sys.argv[3:]
+as_json = "--json" in opts
+fail_first = int(opts[opts.index("--fail-first") + 1]) if "--fail-first" in opts else 0
 http.server.HTTPServer(("127.0.0.1", port), Receiver).serve_forever()
