@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
 source "$PANTAU_ROOT/tests/lib/pg.sh"
 source "$PANTAU_ROOT/tests/lib/api.sh"
-command -v openssl >/dev/null || skip "needs openssl"
+source "$PANTAU_ROOT/tests/lib/testpki.sh"
 api_init
 api_token op noc-andi operator
 api_token view grafana viewer
@@ -17,15 +17,7 @@ api_collector_config
 
 # A server certificate for 127.0.0.1 from a test CA.
 pki=$WORK/pki
-mkdir -p "$pki"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj "/CN=pantau test CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>"$pki/log" \
-	|| fail "CA: $(cat "$pki/log")"
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=noc.example" \
-	-keyout "$pki/http.key" -out "$pki/http.csr" 2>"$pki/log" || fail "CSR: $(cat "$pki/log")"
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$pki/ext"
-openssl x509 -req -in "$pki/http.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-	-days 30 -extfile "$pki/ext" -out "$pki/http.pem" 2>"$pki/log" || fail "cert: $(cat "$pki/log")"
+testpki "$pki" 30 "IP:127.0.0.1,DNS:localhost"
 
 # Not loopback and no http_tls: refused.
 sed "s|^  http: 127.0.0.1:$http_port|  http: 0.0.0.0:$http_port|" "$WORK/collector.yaml" >"$WORK/open.yaml"
@@ -35,7 +27,7 @@ case $out in *"open.yaml:"*"] collector.http: 0.0.0.0:$http_port is not a loopba
 	echo "ok - plain HTTP on 0.0.0.0 refused: $out" ;; *) fail "unexpected: $out" ;; esac
 
 # HTTPS on 0.0.0.0 (reached here on 127.0.0.1).
-sed "s|^  http: 127.0.0.1:$http_port|  http: 0.0.0.0:$http_port\n  http_tls: { cert: pki/http.pem, key: pki/http.key }|" \
+sed "s|^  http: 127.0.0.1:$http_port|  http: 0.0.0.0:$http_port\n  http_tls: { cert: pki/server.pem, key: pki/server.key }|" \
 	"$WORK/collector.yaml" >"$WORK/https.yaml"
 "$collector" --config "$WORK/https.yaml" --check >/dev/null 2>&1 || fail "--check refused http_tls"
 proc_start collector "$collector" --config "$WORK/https.yaml"

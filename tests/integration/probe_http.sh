@@ -7,23 +7,15 @@
 # header; a bad URL is a [file:line] error.
 set -euo pipefail
 source "$(dirname "$0")/../lib/proc.sh"
+source "$PANTAU_ROOT/tests/lib/testpki.sh"
 
 agent=$PANTAU_BUILD/agent/pantau-agent
 [ -x "$agent" ] || fail "missing $agent"
-command -v openssl >/dev/null || skip "needs openssl"
 
 # A test CA and a server certificate for localhost and 127.0.0.1, 30 days.
 pki=$WORK/pki
-mkdir -p "$pki"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 \
-	-subj "/CN=pantau test CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>"$pki/log" \
-	|| fail "CA: $(cat "$pki/log")"
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-	-keyout "$pki/srv.key" -out "$pki/srv.csr" 2>"$pki/log" || fail "CSR: $(cat "$pki/log")"
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$pki/ext"
-openssl x509 -req -in "$pki/srv.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-	-days 30 -extfile "$pki/ext" -out "$pki/srv.pem" 2>"$pki/log" || fail "cert: $(cat "$pki/log")"
-not_after=$(date -d "$(openssl x509 -in "$pki/srv.pem" -noout -enddate | cut -d= -f2)" +%s)
+testpki "$pki" 30 "DNS:localhost,IP:127.0.0.1"
+not_after=$(date -d "$(openssl x509 -in "$pki/server.pem" -noout -enddate | cut -d= -f2)" +%s)
 
 tls_port=$(free_port)
 plain_port=$(free_port)
@@ -51,7 +43,7 @@ if cert != "-":
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 PY
-proc_start https /usr/bin/python3 "$WORK/server.py" "$tls_port" "$pki/srv.pem" "$pki/srv.key" "$WORK/seen"
+proc_start https /usr/bin/python3 "$WORK/server.py" "$tls_port" "$pki/server.pem" "$pki/server.key" "$WORK/seen"
 proc_start http /usr/bin/python3 "$WORK/server.py" "$plain_port" - - "$WORK/seen-plain"
 wait_until 20 bash -c "echo > /dev/tcp/127.0.0.1/$tls_port" || fail "HTTPS server did not start"
 wait_until 20 bash -c "echo > /dev/tcp/127.0.0.1/$plain_port" || fail "HTTP server did not start"

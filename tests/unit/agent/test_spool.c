@@ -449,14 +449,21 @@ TEST(acks_delete_segments_and_rewind_replays)
 	series_table_free(t);
 }
 
-TEST(max_size_evicts_oldest_and_counts_every_sample)
+/* A spool of 300 KiB in 64 KiB segments, on a fresh dir, for eviction tests. */
+static struct spool_options small_spool(void)
 {
 	fresh_dir();
-	struct series_table *t = make_series(50);
-	struct spool sp;
 	struct spool_options o = opts(SPOOL_FSYNC_NEVER);
 	o.max_size = 300 * 1024;
 	o.segment_size = 64 * 1024;
+	return o;
+}
+
+TEST(max_size_evicts_oldest_and_counts_every_sample)
+{
+	struct spool_options o = small_spool();
+	struct series_table *t = make_series(50);
+	struct spool sp;
 	open_ok(&sp, &o, t);
 	uint64_t added = 0;
 	for (int i = 0; i < 400; i++) {
@@ -483,12 +490,9 @@ TEST(max_size_evicts_oldest_and_counts_every_sample)
 
 TEST(loss_totals_persist_and_are_reported_on_every_connection)
 {
-	fresh_dir();
+	struct spool_options o = small_spool();
 	struct series_table *t = make_series(50);
 	struct spool sp;
-	struct spool_options o = opts(SPOOL_FSYNC_NEVER);
-	o.max_size = 300 * 1024;
-	o.segment_size = 64 * 1024;
 	open_ok(&sp, &o, t);
 	for (int i = 0; i < 300; i++)
 		spool_append(&sp, make_batch(200, 50, 1700000000000 + i * 4000, 0.1));
@@ -566,12 +570,9 @@ static void gate_open(struct pool_gate *g)
 
 TEST(stop_is_not_undone_by_a_state_write_in_flight)
 {
-	fresh_dir();
+	struct spool_options o = small_spool();
 	struct series_table *t = make_series(50);
 	struct spool sp;
-	struct spool_options o = opts(SPOOL_FSYNC_NEVER);
-	o.max_size = 300 * 1024;
-	o.segment_size = 64 * 1024;
 	open_ok(&sp, &o, t);
 	struct pool_gate g;
 	gate_close(&g);
