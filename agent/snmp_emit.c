@@ -115,6 +115,7 @@ int snmp_emit_row_sample(const struct snmp_sink *sink, const struct snmp_profile
 		.kind = o->kind,
 		.labels = labels,
 		.nlabels = n,
+		.ts_ms = sink->ts_ms,
 	};
 	if (o->kind == SERIES_STATE) {
 		if (raw != floor(raw) || fabs(raw) > 4294967295.0) {

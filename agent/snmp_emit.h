@@ -16,6 +16,7 @@ struct snmp_sink {
 	void (*inventory)(void *arg, const char *kind, const char *id, const struct label *fields,
 			  size_t n);
 	void *arg;
+	int64_t ts_ms; /* when the values were read (unix ms); 0 = the poll's start */
 };
 
 /* Emits raw (read from the object at OID text oid_text) as a sample with the

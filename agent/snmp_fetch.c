@@ -79,6 +79,9 @@ int snmp_fetch_begin(struct snmp_fetch *f, uint64_t now_ms)
 	f->now_ms = now_ms;
 	snmp_rate_sweep(&f->rates, now_ms, RATE_MAX_AGE_MS);
 	f->rate_poll = (struct snmp_rate_poll){.state = &f->rates, .now_ms = now_ms};
+	f->reply_mono_ms = now_ms;
+	f->reply_wall_ms = 0;
+	f->sink.ts_ms = 0;
 	f->answered = false;
 	f->status = 0;
 	f->reason = NULL;
@@ -104,6 +107,14 @@ int snmp_fetch_begin(struct snmp_fetch *f, uint64_t now_ms)
 	return snmp_fetch_plan_reset_skip(f, nitems);
 }
 
+/* Emits a table's rows stamped with the time its first answer came. */
+static size_t emit_walk(struct snmp_fetch *f, const struct snmp_table_walk *w)
+{
+	f->rate_poll.now_ms = w->read_mono_ms ? w->read_mono_ms : f->now_ms;
+	f->sink.ts_ms = w->read_wall_ms;
+	return snmp_table_emit(w, &f->sink);
+}
+
 static void fail(struct snmp_fetch *f, int status, const char *reason)
 {
 	if (f->status == 0) {
@@ -113,7 +124,7 @@ static void fail(struct snmp_fetch *f, int status, const char *reason)
 	/* Rows already read are right, only incomplete: keep them. */
 	for (size_t i = 0; f->walks && i < f->ntabs; i++)
 		if (f->walks[i].t && !f->tabs[i].inv)
-			f->values += snmp_table_emit(&f->walks[i], &f->sink);
+			f->values += emit_walk(f, &f->walks[i]);
 	end_walks(f);
 	/* A partial inventory would make the collector delete what it misses. */
 	snmp_inv_drop(f);
@@ -224,7 +235,7 @@ static void end_walk(struct snmp_fetch *f, size_t i)
 		if (snmp_inv_keep(f, tab, w) < 0)
 			fail(f, -ENOMEM, "out of memory");
 	} else {
-		f->values += snmp_table_emit(w, &f->sink);
+		f->values += emit_walk(f, w);
 		snmp_table_end(w);
 	}
 }
@@ -307,8 +318,14 @@ static void walk_reply(struct snmp_fetch *f, const netsnmp_pdu *resp)
 		f->one_table = true;
 		return;
 	}
-	for (size_t k = 0; k < f->nreqw; k++)
-		snmp_table_reply(&f->walks[f->reqw[k]], resp, f->reqcols);
+	for (size_t k = 0; k < f->nreqw; k++) {
+		struct snmp_table_walk *w = &f->walks[f->reqw[k]];
+		if (!w->read_mono_ms) {
+			w->read_mono_ms = f->reply_mono_ms;
+			w->read_wall_ms = f->reply_wall_ms;
+		}
+		snmp_table_reply(w, resp, f->reqcols);
+	}
 	for (size_t k = 0; k < f->nreqw && f->phase != SNMP_FETCH_DONE; k++) {
 		size_t i = f->reqw[k];
 		if (f->walks[i].t && snmp_table_done(&f->walks[i]))
@@ -447,6 +464,8 @@ static void batch_reply(struct snmp_fetch *f, const netsnmp_pdu *resp)
 		batch_error(f, resp);
 		return;
 	}
+	f->rate_poll.now_ms = f->reply_mono_ms;
+	f->sink.ts_ms = f->reply_wall_ms;
 	size_t k = 0;
 	for (const netsnmp_variable_list *vb = resp->variables; vb && k < f->nbatch;
 	     vb = vb->next_variable, k++) {
@@ -472,8 +491,16 @@ static void report(struct snmp_fetch *f, const netsnmp_pdu *pdu)
 
 void snmp_fetch_reply(struct snmp_fetch *f, int status, const netsnmp_pdu *pdu)
 {
+	snmp_fetch_reply_at(f, status, pdu, log_mono_ms(), log_wall_ms());
+}
+
+void snmp_fetch_reply_at(struct snmp_fetch *f, int status, const netsnmp_pdu *pdu,
+			 uint64_t mono_ms, int64_t wall_ms)
+{
 	if (f->phase == SNMP_FETCH_DONE)
 		return;
+	f->reply_mono_ms = mono_ms;
+	f->reply_wall_ms = wall_ms;
 	if (status == -EAGAIN && pdu) {
 		report(f, pdu);
 		return;

@@ -95,6 +95,8 @@ struct snmp_fetch {
 	bool one_table; /* the agent refused a request of several tables */
 	unsigned resends; /* SNMPv3 reports for the request in flight */
 	bool answered;	  /* a response arrived this poll */
+	uint64_t reply_mono_ms; /* when the answer being handled came */
+	int64_t reply_wall_ms;
 	int status;	  /* first fatal error of this poll */
 	const char *reason;
 	size_t values, absent;
@@ -123,8 +125,15 @@ int snmp_fetch_begin(struct snmp_fetch *f, uint64_t now_ms);
 netsnmp_pdu *snmp_fetch_next(struct snmp_fetch *f);
 
 /* The answer to the last request: status 0 with the response, -EAGAIN with
- * an SNMPv3 report, or -ETIMEDOUT/-errno without a PDU. */
+ * an SNMPv3 report, or -ETIMEDOUT/-errno without a PDU. Values are stamped
+ * with the time their answer came, not the poll's start: after a
+ * retransmission they were read seconds later, and a counter's rate must
+ * divide by the time that really passed. */
 void snmp_fetch_reply(struct snmp_fetch *f, int status, const netsnmp_pdu *pdu);
+
+/* The same with the clocks given (monotonic and Unix ms): for tests. */
+void snmp_fetch_reply_at(struct snmp_fetch *f, int status, const netsnmp_pdu *pdu,
+			 uint64_t mono_ms, int64_t wall_ms);
 
 /* Ends the poll now (the time budget ran out), keeping what was read. */
 void snmp_fetch_abort(struct snmp_fetch *f, int status, const char *reason);

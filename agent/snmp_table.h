@@ -56,6 +56,8 @@ struct snmp_table_walk {
 	size_t cols_limit;   /* lowered by tooBig */
 	unsigned stalls;     /* replies that moved no column */
 	const struct snmp_rate_poll *rates; /* counters' rates; NULL: none */
+	uint64_t read_mono_ms; /* when the first answer for this walk came (0: none yet) */
+	int64_t read_wall_ms;
 };
 
 /* Prepares the walk of t. 0 or -ENOMEM. Free with snmp_table_end. */

@@ -152,7 +152,7 @@ static int poll_once(uint64_t now_ms, const char **reason)
 	while ((pdu = snmp_fetch_next(&fetch))) {
 		netsnmp_pdu *resp = fake_agent_answer(&agent, pdu);
 		snmp_free_pdu(pdu);
-		snmp_fetch_reply(&fetch, 0, resp);
+		snmp_fetch_reply_at(&fetch, 0, resp, now_ms, 0);
 		snmp_free_pdu(resp);
 		if (++guard > 1000)
 			TEST_FAIL_("the poll does not end");
@@ -347,12 +347,12 @@ static int poll_with_failure(int at_request, int status)
 	while ((pdu = snmp_fetch_next(&fetch))) {
 		if (n++ == at_request) {
 			snmp_free_pdu(pdu);
-			snmp_fetch_reply(&fetch, status, NULL);
+			snmp_fetch_reply_at(&fetch, status, NULL, 1000, 0);
 			continue;
 		}
 		netsnmp_pdu *resp = fake_agent_answer(&agent, pdu);
 		snmp_free_pdu(pdu);
-		snmp_fetch_reply(&fetch, 0, resp);
+		snmp_fetch_reply_at(&fetch, 0, resp, 1000, 0);
 		snmp_free_pdu(resp);
 	}
 	return n;
@@ -391,7 +391,7 @@ TEST(budget_abort_keeps_rows)
 		netsnmp_pdu *pdu = snmp_fetch_next(&fetch);
 		netsnmp_pdu *resp = fake_agent_answer(&agent, pdu);
 		snmp_free_pdu(pdu);
-		snmp_fetch_reply(&fetch, 0, resp);
+		snmp_fetch_reply_at(&fetch, 0, resp, 1000, 0);
 		snmp_free_pdu(resp);
 	}
 	snmp_fetch_abort(&fetch, -ETIMEDOUT, "poll budget exceeded");
@@ -413,7 +413,7 @@ TEST(snmpv3_reports)
 	long one = 1;
 	snmp_pdu_add_variable(rep, unknown_engine, LEN(unknown_engine), ASN_COUNTER, (u_char *)&one,
 			      sizeof(one));
-	snmp_fetch_reply(&fetch, -EAGAIN, rep);
+	snmp_fetch_reply_at(&fetch, -EAGAIN, rep, 1000, 0);
 	pdu = snmp_fetch_next(&fetch);
 	ASSERT_TRUE(pdu != NULL);
 	ASSERT_EQ_INT(pdu->command, SNMP_MSG_GETNEXT);
@@ -424,7 +424,7 @@ TEST(snmpv3_reports)
 	static const oid wrong_digest[] = {1, 3, 6, 1, 6, 3, 15, 1, 1, 5, 0};
 	snmp_pdu_add_variable(rep, wrong_digest, LEN(wrong_digest), ASN_COUNTER, (u_char *)&one,
 			      sizeof(one));
-	snmp_fetch_reply(&fetch, -EAGAIN, rep);
+	snmp_fetch_reply_at(&fetch, -EAGAIN, rep, 1000, 0);
 	snmp_free_pdu(rep);
 	ASSERT_TRUE(snmp_fetch_next(&fetch) == NULL);
 	const char *reason;

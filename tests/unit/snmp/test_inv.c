@@ -52,6 +52,8 @@ static void keep(const char *text)
 	snprintf(lines[nlines++], sizeof(lines[0]), "%s", text);
 }
 
+static int64_t stamp; /* the Unix time the fake agent's answers carry */
+
 static void on_sample(void *arg, const struct sample_in *s)
 {
 	char b[512];
@@ -61,6 +63,9 @@ static void on_sample(void *arg, const struct sample_in *s)
 			oid_text = s->labels[i].value;
 	snprintf(b, sizeof(b), "%s %s=%.10g", s->metric, oid_text, s->value);
 	keep(b);
+	if (s->ts_ms != stamp)
+		TEST_FAIL_("%s stamped %lld, its answer came at %lld", s->metric,
+			   (long long)s->ts_ms, (long long)stamp);
 }
 
 static void on_inventory(void *arg, const char *kind, const char *id, const struct label *fields,
@@ -105,7 +110,10 @@ static struct snmp_conf conf;
 static struct fake_agent agent;
 static struct snmp_fetch fetch;
 
-static void poll_with(const struct fake_var *vars, size_t n, uint64_t now_ms)
+/* One poll started at now_ms whose answers come at reply_ms (later after a
+ * retransmission), Unix time wall_ms. */
+static void poll_late(const struct fake_var *vars, size_t n, uint64_t now_ms, uint64_t reply_ms,
+		      int64_t wall_ms)
 {
 	fake_agent_free(&agent);
 	fake_agent_init(&agent, vars, n);
@@ -116,13 +124,19 @@ static void poll_with(const struct fake_var *vars, size_t n, uint64_t now_ms)
 	while ((pdu = snmp_fetch_next(&fetch))) {
 		netsnmp_pdu *resp = fake_agent_answer(&agent, pdu);
 		snmp_free_pdu(pdu);
-		snmp_fetch_reply(&fetch, 0, resp);
+		stamp = wall_ms;
+		snmp_fetch_reply_at(&fetch, 0, resp, reply_ms, wall_ms);
 		snmp_free_pdu(resp);
 		if (++guard > 1000)
 			TEST_FAIL_("the poll does not end");
 	}
 	const char *reason;
 	ASSERT_EQ_INT(snmp_fetch_result(&fetch, &reason), 0);
+}
+
+static void poll_with(const struct fake_var *vars, size_t n, uint64_t now_ms)
+{
+	poll_late(vars, n, now_ms, now_ms, 0);
 }
 
 static void setup(void)
@@ -179,6 +193,19 @@ TEST(rates_wrap_and_reboot)
 	ASSERT_LINE("if.in.bits_rate 1.3.6.1.2.1.31.1.1.1.6.1=126.6666667");
 }
 
+/* The second poll's first try was lost: its answers came 6 s after it
+ * began. The counters were read then, so the rate divides by 66 s, not 60,
+ * and the samples carry the time of the answer. */
+TEST(rates_divide_by_the_time_the_values_were_read)
+{
+	setup();
+	poll_with(poll1, LEN(poll1), 1000);
+	poll_late(poll2, LEN(poll2), 61000, 67000, 1790000067000);
+	/* 7,000,000 octets x 8 in 66 s. */
+	ASSERT_LINE("if.in.bits_rate 1.3.6.1.2.1.31.1.1.1.6.1=848484.8485");
+	ASSERT_LINE("if.in.bits_rate 1.3.6.1.2.1.2.2.1.10.2=72.72727273");
+}
+
 /* ifInOctets on interface 2 wraps: 4294966296 + 1000 -> 704 (Counter32). */
 TEST(counter32_wrap)
 {
@@ -195,4 +222,5 @@ TEST(counter32_wrap)
 	set = NULL;
 }
 
-TEST_MAIN(records_from_tables, rates_wrap_and_reboot, counter32_wrap)
+TEST_MAIN(records_from_tables, rates_wrap_and_reboot,
+	  rates_divide_by_the_time_the_values_were_read, counter32_wrap)

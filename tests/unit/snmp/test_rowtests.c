@@ -280,7 +280,7 @@ static void walk(bool v1, bool bulk)
 	while ((pdu = snmp_fetch_next(&f))) {
 		netsnmp_pdu *resp = fake_agent_answer(&agent, pdu);
 		snmp_free_pdu(pdu);
-		snmp_fetch_reply(&f, 0, resp);
+		snmp_fetch_reply_at(&f, 0, resp, 1, 0);
 		snmp_free_pdu(resp);
 		if (agent.requests > 200)
 			TEST_FAIL_("the poll does not end");
